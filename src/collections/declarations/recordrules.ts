@@ -1,0 +1,39 @@
+// shared/spec/seeds/recordrules.ru.txt and CONVENTIONS.md "recordrule".
+import { array, defineCollection, ext, idField, integer, oneOf, opts, string, uuid } from '../declaration.js';
+
+export const recordrules = defineCollection({
+  name: 'recordrules',
+  entity: 'recordrule',
+  path: '/rest/v1/uc/recordrules',
+  description: 'Call-recording rules: direction, number masks, schedule, priority and storage rule.',
+  fields: {
+    id: idField(),
+    priority: integer({ required: true, indexed: true, description: 'Lower value = higher priority.' }),
+    dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '', indexed: true }),
+    fromnumber: string({ default: '', description: 'Number mask.' }),
+    tonumber: string({ default: '', description: 'Number mask.' }),
+    crossdomain: string({ default: '', description: 'Domain mask.' }),
+    rec: integer({ default: 1, enum: [0, 1], description: '1 records, 0 does not.' }),
+    storageruleid: uuid({ default: '', allowEmpty: true }),
+    schedule: string({ default: 'all' }),
+    periods: array('any', { default: [] }),
+    opts: opts(),
+    ext: ext(),
+  },
+  lookupKeys: ['id'],
+  listProjection: [
+    'id',
+    'priority',
+    'dir',
+    'fromnumber',
+    'tonumber',
+    'crossdomain',
+    'rec',
+    'storageruleid',
+    'schedule',
+    'opts.title',
+    'ext.ct',
+    'ext.lwt',
+  ],
+  aliases: { storageid: 'storageruleid' },
+});

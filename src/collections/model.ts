@@ -1,0 +1,141 @@
+/**
+ * What the rest of the service needs to know about a collection, derived once
+ * from its declaration: storage leaves (one typed column each), how query
+ * paths resolve, and the default list projection.
+ */
+import type { ArrayField, CollectionDeclaration, ScalarField } from './declaration.js';
+
+/** A stored value: a top-level field or a key of `opts`/`ext`, each with its own column. */
+export interface Leaf {
+  /** Wire path, dotted for nested keys: `opts.title`. */
+  path: string;
+  /** Top-level field the leaf lives in (`opts`), or its own name. */
+  top: string;
+  /** Key inside `top`, or undefined for a top-level field. */
+  key?: string;
+  column: string;
+  field: ScalarField | ArrayField;
+}
+
+/** A path usable in filter and order: a scalar column, or a client key inside `ext`. */
+export type FieldRef = { kind: 'column'; leaf: Leaf & { field: ScalarField } } | { kind: 'ext'; key: string };
+
+/** Which parts of an entity to output: whole top-level fields, or some keys of a composite. */
+export type Projection = Map<string, true | Set<string>>;
+
+export interface CollectionModel {
+  name: string;
+  entity: string;
+  path: string;
+  declaration: CollectionDeclaration;
+  /** Every leaf in wire order, ext.ct and ext.lwt included. */
+  leaves: Leaf[];
+  leafByPath: ReadonlyMap<string, Leaf>;
+  lookupLeaves: Leaf[];
+  listProjection: Projection;
+}
+
+/** Column holding the client's own `ext` keys as a JSON object. */
+export const EXT_EXTRA_COLUMN = 'ext_extra';
+export const CREATED_AT = 'ext.ct';
+export const WRITTEN_AT = 'ext.lwt';
+// Keys a query may name inside ext; anything else a client stores there is kept but not queryable.
+const EXT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+const timestamp = (description: string): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'out', indexed: true, description });
+
+export function compileCollection(declaration: CollectionDeclaration): CollectionModel {
+  const leaves: Leaf[] = [];
+  for (const [name, field] of Object.entries(declaration.fields)) {
+    if (field.kind === 'object') {
+      for (const [key, sub] of Object.entries(field.fields)) {
+        leaves.push({ path: `${name}.${key}`, top: name, key, column: `${name}_${key}`, field: sub });
+      }
+    } else if (field.kind === 'ext') {
+      leaves.push({ path: `${name}.ct`, top: name, key: 'ct', column: `${name}_ct`, field: timestamp('Creation time, RFC 3339 UTC.') });
+      leaves.push({ path: `${name}.lwt`, top: name, key: 'lwt', column: `${name}_lwt`, field: timestamp('Last write time, RFC 3339 UTC.') });
+    } else {
+      leaves.push({ path: name, top: name, column: name, field });
+    }
+  }
+  const leafByPath = new Map(leaves.map((leaf) => [leaf.path, leaf]));
+  const columns = new Set(leaves.map((leaf) => leaf.column));
+  if (columns.size !== leaves.length || columns.has(EXT_EXTRA_COLUMN)) {
+    throw new Error(`${declaration.name}: two fields map to one column`);
+  }
+  for (const required of ['id', CREATED_AT, WRITTEN_AT]) {
+    if (!leafByPath.has(required)) throw new Error(`${declaration.name}: every collection needs ${required}`);
+  }
+  const lookupLeaves = declaration.lookupKeys.map((path) => {
+    const leaf = leafByPath.get(path);
+    if (!leaf || leaf.field.kind !== 'scalar' || leaf.field.type === 'integer' || leaf.field.type === 'boolean') {
+      throw new Error(`${declaration.name}: lookup key ${path} must be a text field`);
+    }
+    return leaf;
+  });
+  const model: CollectionModel = {
+    name: declaration.name,
+    entity: declaration.entity,
+    path: declaration.path,
+    declaration,
+    leaves,
+    leafByPath,
+    lookupLeaves,
+    listProjection: new Map(),
+  };
+  model.listProjection = projectionOf(model, declaration.listProjection);
+  return model;
+}
+
+/** Applies the collection's aliases (`tokenlocal` -> `token_local`) to the first segment of a path. */
+export function canonicalPath(model: CollectionModel, path: string): string {
+  const [head, ...rest] = path.split('.');
+  const real = model.declaration.aliases?.[head] ?? head;
+  return [real, ...rest].join('.');
+}
+
+/** Resolves a path named in filter or order; undefined when it cannot be compared. */
+export function resolveFieldRef(model: CollectionModel, path: string): FieldRef | undefined {
+  const canonical = canonicalPath(model, path);
+  const leaf = model.leafByPath.get(canonical);
+  if (leaf) return leaf.field.kind === 'scalar' ? { kind: 'column', leaf: leaf as Leaf & { field: ScalarField } } : undefined;
+  const [top, key, ...deeper] = canonical.split('.');
+  if (model.declaration.fields[top]?.kind === 'ext' && key !== undefined && deeper.length === 0 && EXT_KEY.test(key)) {
+    return { kind: 'ext', key };
+  }
+  return undefined;
+}
+
+/**
+ * Builds a projection from mask paths; throws with the first path that names
+ * nothing. Accepts whole fields (`opts`), declared keys (`opts.title`) and
+ * client keys inside ext (`ext.source`).
+ */
+export function projectionOf(model: CollectionModel, paths: readonly string[]): Projection {
+  const projection: Projection = new Map();
+  for (const raw of paths) {
+    const path = canonicalPath(model, raw);
+    const [top, key, ...deeper] = path.split('.');
+    const field = model.declaration.fields[top];
+    const known =
+      field !== undefined &&
+      deeper.length === 0 &&
+      (key === undefined ||
+        (field.kind === 'object' && key in field.fields) ||
+        (field.kind === 'ext' && (key === 'ct' || key === 'lwt' || EXT_KEY.test(key))));
+    if (!known) throw new UnknownPathError(raw);
+    const current = projection.get(top);
+    if (key === undefined || current === true) {
+      projection.set(top, true);
+    } else {
+      projection.set(top, (current ?? new Set<string>()).add(key));
+    }
+  }
+  return projection;
+}
+
+export class UnknownPathError extends Error {
+  constructor(readonly path: string) {
+    super(`unknown field ${path}`);
+  }
+}

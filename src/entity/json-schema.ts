@@ -1,0 +1,87 @@
+/**
+ * JSON Schema (2020-12 compatible subset) for a collection's entity, derived
+ * from its declaration. Used to validate request bodies and, unchanged, as
+ * the OpenAPI component schemas.
+ */
+import type { ArrayField, FieldDeclaration, ScalarField } from '../collections/declaration.js';
+import type { CollectionModel } from '../collections/model.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** Which body the schema describes: what a client sends on create or patch, or what the server returns. */
+export type SchemaPurpose = 'create' | 'patch' | 'entity';
+
+function scalarSchema(field: ScalarField): JsonSchema {
+  const schema: JsonSchema = {};
+  switch (field.type) {
+    case 'string':
+      schema.type = 'string';
+      break;
+    case 'uuid':
+      schema.type = 'string';
+      schema.pattern = field.allowEmpty ? `^(${UUID_PATTERN})?$` : `^${UUID_PATTERN}$`;
+      break;
+    case 'integer':
+      schema.type = 'integer';
+      if (field.minimum !== undefined) schema.minimum = field.minimum;
+      if (field.maximum !== undefined) schema.maximum = field.maximum;
+      break;
+    case 'boolean':
+      schema.type = 'boolean';
+      break;
+  }
+  if (field.enum) schema.enum = [...field.enum];
+  return schema;
+}
+
+function arraySchema(field: ArrayField): JsonSchema {
+  return { type: 'array', items: field.items === 'string' ? { type: 'string' } : {} };
+}
+
+function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {
+  if (purpose === 'entity' && 'default' in field && field.default !== undefined) schema.default = field.default;
+  if (field.description) schema.description = field.description;
+  if (field.mode === 'out') schema.readOnly = true;
+  return schema;
+}
+
+/** Whether a client may send the field in a body of this purpose. */
+function writable(field: FieldDeclaration, purpose: SchemaPurpose): boolean {
+  if (purpose === 'entity') return true;
+  // An out field may come back on PATCH only unchanged (it is immutable), e.g. a GET-modify-PATCH round trip.
+  return field.mode !== 'out' || (purpose === 'patch' && field.immutable === true);
+}
+
+export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const [name, field] of Object.entries(model.declaration.fields)) {
+    if (!writable(field, purpose)) continue;
+    let schema: JsonSchema;
+    if (field.kind === 'scalar') schema = scalarSchema(field);
+    else if (field.kind === 'array') schema = arraySchema(field);
+    else if (field.kind === 'object') {
+      const keys: Record<string, JsonSchema> = {};
+      for (const [key, sub] of Object.entries(field.fields)) {
+        keys[key] = annotate(sub.kind === 'scalar' ? scalarSchema(sub) : arraySchema(sub), sub, purpose);
+      }
+      schema = { type: 'object', properties: keys, additionalProperties: false };
+    } else {
+      schema = {
+        type: 'object',
+        properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
+        additionalProperties: true,
+      };
+    }
+    properties[name] = annotate(schema, field, purpose);
+    if ((purpose === 'create' && field.required) || (purpose === 'entity' && field.kind !== 'scalar')) required.push(name);
+    if (purpose === 'entity' && field.kind === 'scalar' && (field.default !== undefined || field.generated || field.required)) {
+      required.push(name);
+    }
+  }
+  const schema: JsonSchema = { type: 'object', properties, additionalProperties: false };
+  if (required.length > 0) schema.required = required;
+  return schema;
+}

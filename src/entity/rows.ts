@@ -1,0 +1,134 @@
+/**
+ * Entities as rows and back. A row holds one value per leaf column (null when
+ * unset) plus the client's own ext keys; stores keep rows, the wire sees
+ * entities in declaration order.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ScalarField } from '../collections/declaration.js';
+import { CREATED_AT, EXT_EXTRA_COLUMN, WRITTEN_AT, type CollectionModel, type Leaf } from '../collections/model.js';
+import { invalidField } from '../http/errors.js';
+import type { Body } from './validation.js';
+
+export type Row = Record<string, unknown>;
+export type Entity = Record<string, unknown>;
+
+/** A PATCH as storage sees it: columns to set and ext keys to merge (null removes). */
+export interface RowChange {
+  set: Row;
+  extMerge: Record<string, unknown>;
+}
+
+/** RFC 3339 UTC with two fractional digits, as in the seeds: 2019-08-28T13:34:16.42Z */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().slice(0, 22) + 'Z';
+}
+
+/** token_local: 32 lowercase hex characters from the CSPRNG. */
+export function generateToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function generateValue(field: ScalarField): string {
+  return field.generated === 'token' ? generateToken() : randomUUID();
+}
+
+function leafValue(body: Body, leaf: Leaf): unknown {
+  if (leaf.key === undefined) return body[leaf.top];
+  return (body[leaf.top] as Body | undefined)?.[leaf.key];
+}
+
+function hasLeaf(body: Body, leaf: Leaf): boolean {
+  if (leaf.key === undefined) return leaf.top in body;
+  const container = body[leaf.top];
+  return typeof container === 'object' && container !== null && leaf.key in container;
+}
+
+function normalise(leaf: Leaf, value: unknown): unknown {
+  // UUIDs compare case-insensitively; store one spelling.
+  return leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' && typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+function defaultOf(leaf: Leaf): unknown {
+  const value = leaf.field.default;
+  return value === undefined ? null : Array.isArray(value) ? [...value] : value;
+}
+
+/** Client ext keys as stored: the server's own ct/lwt and nulls left out. */
+function clientExt(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter(([key, v]) => key !== 'ct' && key !== 'lwt' && v !== null));
+}
+
+function extFieldName(model: CollectionModel): string | undefined {
+  return Object.entries(model.declaration.fields).find(([, field]) => field.kind === 'ext')?.[0];
+}
+
+/** The row a validated create body becomes; generated fields get fresh values. */
+export function newRow(model: CollectionModel, body: Body, now = timestamp()): Row {
+  const row: Row = {};
+  for (const leaf of model.leaves) {
+    if (leaf.path === CREATED_AT || leaf.path === WRITTEN_AT) row[leaf.column] = now;
+    else if (leaf.field.mode !== 'out' && hasLeaf(body, leaf) && leafValue(body, leaf) !== null) row[leaf.column] = normalise(leaf, leafValue(body, leaf));
+    else if (leaf.field.kind === 'scalar' && leaf.field.generated) row[leaf.column] = generateValue(leaf.field);
+    else row[leaf.column] = defaultOf(leaf);
+  }
+  const extName = extFieldName(model);
+  row[EXT_EXTRA_COLUMN] = extName ? clientExt(body[extName]) : {};
+  return row;
+}
+
+/**
+ * The change a validated patch body makes to `stored`
+ * (shared/spec/CONVENTIONS.md: "PATCH merges: top-level fields replace; opts
+ * and ext merge key by key"). Immutable fields may be repeated unchanged.
+ */
+export function rowChange(model: CollectionModel, stored: Row, body: Body, now = timestamp()): RowChange {
+  const set: Row = {};
+  for (const leaf of model.leaves) {
+    if (leaf.path === WRITTEN_AT) {
+      set[leaf.column] = now;
+      continue;
+    }
+    if (leaf.path === CREATED_AT || !hasLeaf(body, leaf)) continue;
+    const value = normalise(leaf, leafValue(body, leaf));
+    if (leaf.field.immutable) {
+      if (value !== stored[leaf.column]) throw invalidField(leaf.path, 'may not be changed');
+      continue;
+    }
+    set[leaf.column] = value === null ? defaultOf(leaf) : value;
+  }
+  const extName = extFieldName(model);
+  const extBody = extName ? body[extName] : undefined;
+  const extMerge: Record<string, unknown> = {};
+  if (typeof extBody === 'object' && extBody !== null) {
+    for (const [key, value] of Object.entries(extBody)) if (key !== 'ct' && key !== 'lwt') extMerge[key] = value;
+  }
+  return { set, extMerge };
+}
+
+/** Merges ext keys the way a PATCH does: a null removes the key. */
+export function mergeExt(current: Record<string, unknown>, merge: Record<string, unknown>): Record<string, unknown> {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(merge)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
+/** The full entity in declaration order; unset optional keys are left out. */
+export function toEntity(model: CollectionModel, row: Row): Entity {
+  const entity: Entity = {};
+  for (const leaf of model.leaves) {
+    const value = row[leaf.column];
+    if (leaf.key === undefined) {
+      if (value !== null && value !== undefined) entity[leaf.top] = value;
+      continue;
+    }
+    const container = (entity[leaf.top] ??= {}) as Record<string, unknown>;
+    if (value !== null && value !== undefined) container[leaf.key] = value;
+  }
+  const extName = extFieldName(model);
+  if (extName) Object.assign(entity[extName] as object, row[EXT_EXTRA_COLUMN] as object);
+  return entity;
+}

@@ -1,0 +1,97 @@
+/**
+ * Validates create and patch bodies against the schemas derived from a
+ * collection's declaration, reporting every offending field at once.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { CollectionModel } from '../collections/model.js';
+import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { entitySchema } from './json-schema.js';
+
+export type Body = Record<string, unknown>;
+
+export interface BodyValidator {
+  create(body: unknown): Body;
+  patch(body: unknown): Body;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+
+function fieldOf(error: ErrorObject): string {
+  const base = error.instancePath.split('/').filter(Boolean).join('.');
+  const child =
+    error.keyword === 'additionalProperties'
+      ? (error.params as { additionalProperty: string }).additionalProperty
+      : error.keyword === 'required'
+        ? (error.params as { missingProperty: string }).missingProperty
+        : undefined;
+  return child === undefined ? base || 'body' : base ? `${base}.${child}` : child;
+}
+
+function messageOf(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return 'unknown field';
+    case 'required':
+      return 'is required';
+    case 'pattern':
+      return 'must be a UUID';
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
+  const seen = new Set<string>();
+  const details: ErrorDetail[] = [];
+  for (const error of errors ?? []) {
+    const detail = { field: fieldOf(error), message: messageOf(error) };
+    const key = `${detail.field}\0${detail.message}`;
+    if (!seen.has(key)) details.push(detail);
+    seen.add(key);
+  }
+  return details;
+}
+
+/**
+ * A null inside `opts` means "back to the default / unset" on both create and
+ * patch; it is taken out before validation so the declared types stay simple.
+ */
+function withoutNullOpts(model: CollectionModel, body: Body): Body {
+  let copy: Body | undefined;
+  for (const [name, field] of Object.entries(model.declaration.fields)) {
+    const value = body[name];
+    if (field.kind !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const kept = Object.fromEntries(Object.entries(value).filter(([key, v]) => !(v === null && key in field.fields)));
+    copy ??= { ...body };
+    copy[name] = kept;
+  }
+  return copy ?? body;
+}
+
+export function bodyValidator(model: CollectionModel): BodyValidator {
+  const validateCreate = ajv.compile(entitySchema(model, 'create'));
+  const validatePatch = ajv.compile(entitySchema(model, 'patch'));
+  const serverOnly = Object.entries(model.declaration.fields)
+    .filter(([, field]) => field.mode === 'out')
+    .map(([name]) => name);
+
+  const check = (validate: ValidateFunction, body: unknown, refused: readonly string[]): Body => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw invalidField('body', 'must be a JSON object');
+    }
+    // A server-set field is reported as such rather than as "unknown field".
+    const details: ErrorDetail[] = refused.filter((name) => name in body).map((field) => ({ field, message: 'is set by the server' }));
+    const checked = withoutNullOpts(model, body as Body);
+    const rest = details.length > 0 ? Object.fromEntries(Object.entries(checked).filter(([name]) => !refused.includes(name))) : checked;
+    if (!validate(rest)) details.push(...detailsOf(validate.errors));
+    if (details.length > 0) throw invalid(details);
+    return body as Body;
+  };
+
+  return {
+    create: (body) => check(validateCreate, body, serverOnly),
+    patch: (body) => check(validatePatch, body, []),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The Fastify application: collection routes, health, and the JSON error
+ * contract for everything else (unknown paths, wrong verbs, framework errors).
+ */
+import http from 'node:http';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { CollectionModel } from '../collections/model.js';
+import type { Store } from '../store/store.js';
+import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
+import { toApiError } from './error-handler.js';
+import { errors } from './errors.js';
+import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+
+export interface AppOptions {
+  models: readonly CollectionModel[];
+  store: Store;
+  logger: FastifyServerOptions['logger'];
+  bodyLimit: number;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  /** The http server requests are fed into; it is never listened on directly. */
+  httpServer: http.Server;
+}
+
+export const HEALTH_PATH = '/healthz';
+
+export async function buildApp({ models, store, logger, bodyLimit }: AppOptions): Promise<App> {
+  let httpServer: http.Server | undefined;
+  const options: FastifyHttpOptions<http.Server> = {
+    logger: logger && {
+      ...(typeof logger === 'object' ? logger : {}),
+      serializers: {
+        // Path without the query string: filters may carry tokens.
+        req: (request: FastifyRequest) => ({
+          method: requestMethod(request),
+          path: request.url.split('?')[0],
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+    bodyLimit,
+    serverFactory: (handler) => (httpServer = http.createServer(handler)),
+    constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
+    routerOptions: { ignoreTrailingSlash: true },
+  };
+  const fastify: FastifyInstance = Fastify(options);
+  restoreExtensionMethods(fastify);
+  // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
+  fastify.removeContentTypeParser('text/plain');
+
+  const routesByPath = [{ pattern: new RegExp(`^${HEALTH_PATH}/?$`), allow: ['GET', 'HEAD'] }, ...models.flatMap(collectionMethods)];
+
+  fastify.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err, bodyLimit);
+    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    void reply
+      .code(apiError.status)
+      .headers(apiError.headers ?? {})
+      .send(apiError.toBody());
+  });
+
+  fastify.setNotFoundHandler((request) => {
+    const path = request.url.split('?')[0];
+    const known = routesByPath.find(({ pattern }) => pattern.test(path));
+    throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
+  });
+
+  fastify.get(HEALTH_PATH, async () => {
+    await store.ping();
+    return { status: 'ok' };
+  });
+
+  for (const model of models) registerCollectionRoutes(fastify, model, store);
+
+  await fastify.ready();
+  if (!httpServer) throw new Error('Fastify did not create its http server');
+  return { fastify, httpServer };
+}

@@ -1,0 +1,123 @@
+/**
+ * The six operations of the collection convention, registered for one
+ * collection model. shared/spec/CONVENTIONS.md and the seeds define each.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CollectionModel } from '../collections/model.js';
+import { newRow, rowChange, toEntity, generateValue, type Entity, type Row } from '../entity/rows.js';
+import { bodyValidator } from '../entity/validation.js';
+import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.js';
+import { flatten, project } from '../query/projection.js';
+import { DuplicateKeyError, type Store } from '../store/store.js';
+import { errors, invalidField } from './errors.js';
+import { CARRIER_METHOD } from './extension-methods.js';
+import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
+
+/** Until requests carry a domain of their own, everything lives in this one. */
+export const DEFAULT_DOMAIN = 'default';
+
+// A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
+const GENERATION_ATTEMPTS = 3;
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+function present(entity: Entity, { projection, flat }: ItemQuery): Entity {
+  const shown = projection ? project(entity, projection) : entity;
+  return flat ? flatten(shown) : shown;
+}
+
+function noParameters(request: FastifyRequest): void {
+  const [name] = Object.keys(request.query as object);
+  if (name !== undefined) throw invalidField(name, 'unknown parameter; this operation takes none');
+}
+
+function domainOf(_request: FastifyRequest): string {
+  return DEFAULT_DOMAIN;
+}
+
+export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store): void {
+  const validate = bodyValidator(model);
+  const itemPath = `${model.path}/:id`;
+  const notFound = () => errors.entityNotFound(model.entity);
+
+  async function insertWithFreshValues(domain: string, row: Row, clientGiven: Set<string>): Promise<Row> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.insert(model, domain, row);
+      } catch (err) {
+        if (!(err instanceof DuplicateKeyError)) throw err;
+        const leaf = model.leaves.find((candidate) => candidate.column === err.column);
+        if (!leaf) throw err;
+        const regenerable = leaf.field.kind === 'scalar' && leaf.field.generated && !clientGiven.has(leaf.path);
+        if (!regenerable || attempt >= GENERATION_ATTEMPTS) throw errors.duplicate(model.entity, leaf.path);
+        row = { ...row, [leaf.column]: generateValue(leaf.field as never) };
+      }
+    }
+  }
+
+  app.post(model.path, async (request) => {
+    noParameters(request);
+    const body = validate.create(request.body);
+    const stored = await insertWithFreshValues(domainOf(request), newRow(model, body), new Set(Object.keys(body)));
+    return toEntity(model, stored);
+  });
+
+  app.get(model.path, async (request) => {
+    const query = parseListQuery(model, request.query as Record<string, unknown>);
+    const rows = await store.list(model, domainOf(request), query);
+    return rows.map((row) => present(toEntity(model, row), query));
+  });
+
+  // LOOKUP arrives as CARRIER_METHOD marked by the extension-method layer.
+  app.route({
+    method: CARRIER_METHOD,
+    url: model.path,
+    constraints: { [EXTENSION_METHOD_CONSTRAINT]: 'LOOKUP' },
+    handler: async (request) => {
+      noParameters(request);
+      const key = request.body;
+      // shared/spec/CONVENTIONS.md "LOOKUP": a JSON string body; anything else is a 400.
+      if (typeof key !== 'string') throw invalidField('body', 'must be a JSON string: the key to look up');
+      // An empty key would match every entity whose optional key (code) is unset.
+      const ids = key === '' ? [] : await store.lookup(model, domainOf(request), key);
+      if (ids.length === 0) throw errors.lookupFailed();
+      return ids;
+    },
+  });
+
+  app.get(itemPath, async (request: IdRequest) => {
+    const query = parseItemQuery(model, request.query as Record<string, unknown>);
+    const row = await store.get(model, domainOf(request), request.params.id.toLowerCase());
+    if (!row) throw notFound();
+    return present(toEntity(model, row), query);
+  });
+
+  app.patch(itemPath, async (request: IdRequest) => {
+    noParameters(request);
+    const body = validate.patch(request.body);
+    const domain = domainOf(request);
+    const id = request.params.id.toLowerCase();
+    // Reading first only serves the immutability check: immutable fields cannot change in between.
+    const stored = await store.get(model, domain, id);
+    if (!stored) throw notFound();
+    const updated = await store.update(model, domain, id, rowChange(model, stored, body));
+    if (!updated) throw notFound();
+    return toEntity(model, updated);
+  });
+
+  app.delete(itemPath, async (request: IdRequest, reply: FastifyReply) => {
+    noParameters(request);
+    const deleted = await store.delete(model, domainOf(request), request.params.id.toLowerCase());
+    if (!deleted) throw notFound();
+    return reply.code(204).send();
+  });
+}
+
+/** Methods each path of a collection answers, for 405 and its Allow header. */
+export function collectionMethods(model: CollectionModel): { pattern: RegExp; allow: string[] }[] {
+  const base = model.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [
+    { pattern: new RegExp(`^${base}/?$`), allow: ['GET', 'HEAD', 'POST', 'LOOKUP'] },
+    { pattern: new RegExp(`^${base}/[^/]+/?$`), allow: ['GET', 'HEAD', 'PATCH', 'DELETE'] },
+  ];
+}

@@ -1,0 +1,54 @@
+/**
+ * A running service: store, application and listener, with an orderly stop.
+ * Used by the CLI entry point, the tests and the benchmarks alike.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadCollections } from './collections/registry.js';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import { listenWithExtensionMethods } from './http/extension-methods.js';
+import { openStore } from './store/open.js';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config): Promise<RunningService> {
+  const models = await loadCollections();
+  const store = openStore(config.databaseUrl);
+  await store.prepare(models);
+  const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+  const { fastify, httpServer } = await buildApp({ models, store, logger, bodyLimit: config.bodyLimit });
+  const listener = listenWithExtensionMethods(httpServer);
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(config.port, config.host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = listener.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  fastify.log.info({ port, host: config.host }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), config.shutdownGraceMs);
+      // Keep-alive connections that become idle after their last response are closed as they go.
+      const sweep = setInterval(() => httpServer.closeIdleConnections(), 100);
+      await closed;
+      clearTimeout(grace);
+      clearInterval(sweep);
+      await fastify.close();
+      await store.close();
+    })());
+
+  return { url: `http://${host}:${port}`, port, stop };
+}

@@ -1,0 +1,144 @@
+/**
+ * SQL derived from a collection model: table and indexes, list queries with
+ * compiled filters and orders, lookups. Every value travels as a bound
+ * parameter; identifiers come only from declarations. A Dialect supplies what
+ * differs between stores.
+ */
+import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
+import { EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf } from '../collections/model.js';
+import type { FilterNode } from '../query/filter.js';
+import type { ListQuery, OrderTerm } from '../query/params.js';
+
+export const DOMAIN_COLUMN = 'domain';
+
+export interface Dialect {
+  placeholder(index: number): string;
+  columnType(field: ScalarField | ArrayField | 'object'): string;
+  /** Extra clause after CREATE TABLE (...), e.g. SQLite's STRICT. */
+  tableSuffix: string;
+  /** A scalar as bound for a comparison with a column of this field. */
+  bindScalar(value: Scalar, field: ScalarField): unknown;
+  /** How a client ext key is bound, and the expression reading it (as text for `like`). */
+  bindExtKey(key: string): unknown;
+  extValue(keyPlaceholder: string, asText: boolean): string;
+  /** How a value compared with an ext key is bound, and the expression for it. */
+  bindExtScalar(value: Scalar): unknown;
+  extOperand(placeholder: string): string;
+  /** `expr` matches a `*`-wildcard mask, case-sensitively. */
+  like(expr: string, placeholder: string): string;
+  likePattern(mask: string): string;
+  /** Inequality that counts NULL as a value of its own. */
+  distinct(left: string, right: string): string;
+}
+
+export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Collects bound values and hands out their placeholders in order. */
+export class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: Dialect) {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.dialect.placeholder(this.values.length);
+  }
+}
+
+function notNull(leaf: Leaf): boolean {
+  return leaf.field.default !== undefined || leaf.field.required === true || (leaf.field.kind === 'scalar' && leaf.field.generated !== undefined) || leaf.field.mode === 'out';
+}
+
+export function tableName(model: CollectionModel): string {
+  return quote(model.name);
+}
+
+/** CREATE TABLE and CREATE INDEX statements for a collection; idempotent. */
+export function schemaStatements(model: CollectionModel, dialect: Dialect): string[] {
+  if (model.leafByPath.has(DOMAIN_COLUMN)) throw new Error(`${model.name}: "${DOMAIN_COLUMN}" is reserved`);
+  const table = tableName(model);
+  const columns = [`${quote(DOMAIN_COLUMN)} ${dialect.columnType({ kind: 'scalar', type: 'string', mode: 'out' })} NOT NULL`];
+  for (const leaf of model.leaves) {
+    const constraints = leaf.path === 'id' ? ' PRIMARY KEY' : leaf.field.kind === 'scalar' && leaf.field.unique ? ' UNIQUE' : '';
+    columns.push(`${quote(leaf.column)} ${dialect.columnType(leaf.field)}${notNull(leaf) ? ' NOT NULL' : ''}${constraints}`);
+  }
+  columns.push(`${quote(EXT_EXTRA_COLUMN)} ${dialect.columnType('object')} NOT NULL`);
+  const statements = [`CREATE TABLE IF NOT EXISTS ${table} (\n  ${columns.join(',\n  ')}\n)${dialect.tableSuffix}`];
+  for (const leaf of model.leaves) {
+    if (leaf.field.kind !== 'scalar' || !leaf.field.indexed) continue;
+    // Leading domain: every query filters on it. Trailing id: the tie-breaker of every order.
+    statements.push(
+      `CREATE INDEX IF NOT EXISTS ${quote(`${model.name}_${leaf.column}_idx`)} ON ${table} (${quote(DOMAIN_COLUMN)}, ${quote(leaf.column)}, ${quote('id')})`,
+    );
+  }
+  return statements;
+}
+
+function operand(field: FieldRef, params: Params, dialect: Dialect, asText = false): string {
+  return field.kind === 'column' ? quote(field.leaf.column) : dialect.extValue(params.add(dialect.bindExtKey(field.key)), asText);
+}
+
+function bind(field: FieldRef, value: Scalar, params: Params, dialect: Dialect): string {
+  return field.kind === 'column' ? params.add(dialect.bindScalar(value, field.leaf.field)) : dialect.extOperand(params.add(dialect.bindExtScalar(value)));
+}
+
+export function compileFilter(node: FilterNode, params: Params, dialect: Dialect): string {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      if (node.nodes.length === 0) return node.kind === 'and' ? '1 = 1' : '1 = 0';
+      return `(${node.nodes.map((child) => compileFilter(child, params, dialect)).join(node.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `NOT ${compileFilter(node.node, params, dialect)}`;
+    case 'isnull':
+      return `(${operand(node.field, params, dialect)} IS NULL)`;
+    case 'like':
+      return `(${dialect.like(operand(node.field, params, dialect, true), params.add(dialect.likePattern(node.pattern)))})`;
+    case 'in': {
+      if (node.values.length === 0) return '1 = 0';
+      const left = operand(node.field, params, dialect);
+      return `(${left} IN (${node.values.map((value) => bind(node.field, value, params, dialect)).join(', ')}))`;
+    }
+    case 'compare': {
+      const left = operand(node.field, params, dialect);
+      const right = bind(node.field, node.value, params, dialect);
+      if (node.op === '!=') return `(${dialect.distinct(left, right)})`;
+      return `(${left} ${node.op === '==' ? '=' : node.op} ${right})`;
+    }
+  }
+}
+
+function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params, dialect: Dialect): string {
+  // shared/spec/CONVENTIONS.md: "default order: creation time, then id (stable)".
+  const effective: OrderTerm[] =
+    terms.length > 0 ? [...terms] : [{ field: { kind: 'column', leaf: model.leafByPath.get('ext.ct') as never }, descending: false }];
+  const clauses = effective.map(({ field, descending }) => {
+    // Spelled out so both stores put unset values in the same place.
+    return `${operand(field, params, dialect)} ${descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
+  });
+  // id last keeps pages stable when the named fields tie.
+  if (!effective.some(({ field }) => field.kind === 'column' && field.leaf.path === 'id')) clauses.push(`${quote('id')} ASC`);
+  return clauses.join(', ');
+}
+
+export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {
+  const params = new Params(dialect);
+  let sql = `SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
+  if (query.filter) sql += ` AND ${compileFilter(query.filter, params, dialect)}`;
+  sql += ` ORDER BY ${compileOrder(model, query.order, params, dialect)}`;
+  sql += ` LIMIT ${params.add(query.limit)} OFFSET ${params.add(query.offset)}`;
+  return { sql, values: params.values };
+}
+
+export function lookupStatement(model: CollectionModel, domain: string, key: string, dialect: Dialect): { sql: string; values: unknown[] } {
+  // Placeholders are added in the order they appear: SQLite binds "?" by position.
+  const params = new Params(dialect);
+  let sql = `SELECT ${quote('id')} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND (`;
+  sql += model.lookupLeaves
+    .map((leaf) => {
+      // ids are stored lowercase; a key that differs only in case still names the same entity.
+      const value = leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' ? key.toLowerCase() : key;
+      return `${quote(leaf.column)} = ${params.add(value)}`;
+    })
+    .join(' OR ');
+  sql += `) ORDER BY ${compileOrder(model, [], params, dialect)}`;
+  return { sql, values: params.values };
+}

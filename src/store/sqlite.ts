@@ -1,0 +1,166 @@
+/**
+ * The embedded default store: one SQLite file through better-sqlite3.
+ *
+ * Durability: WAL journal with synchronous=FULL, so the WAL is fsynced at
+ * every commit and a write is on disk before its response is sent.
+ * better-sqlite3 is synchronous; each statement is short and indexed, and a
+ * PATCH's read-merge-write runs in one transaction with nothing interleaved.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
+import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
+import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
+import type { ListQuery } from '../query/params.js';
+import { DOMAIN_COLUMN, listStatement, lookupStatement, quote, schemaStatements, tableName, type Dialect } from './sql.js';
+import { DuplicateKeyError, type Store } from './store.js';
+
+export const sqliteDialect: Dialect = {
+  placeholder: () => '?',
+  columnType(field) {
+    if (field === 'object' || field.kind === 'array') return 'TEXT';
+    return field.type === 'integer' || field.type === 'boolean' ? 'INTEGER' : 'TEXT';
+  },
+  tableSuffix: ' STRICT',
+  bindScalar: (value) => (typeof value === 'boolean' ? Number(value) : value),
+  bindExtKey: (key) => `$."${key}"`,
+  extValue: (placeholder) => `json_extract(${quote(EXT_EXTRA_COLUMN)}, ${placeholder})`,
+  // json_extract yields SQL values: JSON true/false come back as 1/0.
+  bindExtScalar: (value: Scalar) => (typeof value === 'boolean' ? Number(value) : value),
+  extOperand: (placeholder) => placeholder,
+  // GLOB is case-sensitive like PostgreSQL's LIKE; its own wildcards are bracketed to be literal.
+  like: (expr, placeholder) => `${expr} GLOB ${placeholder}`,
+  likePattern: (mask) => mask.replace(/[?[]/g, (c) => `[${c}]`),
+  distinct: (left, right) => `${left} IS NOT ${right}`,
+};
+
+// Statements are prepared once per distinct SQL text; filters make that set open-ended, so it is capped.
+const STATEMENT_CACHE_SIZE = 500;
+
+/** `sqlite:./data/app.db`, `sqlite:///abs/app.db` or `sqlite::memory:` to a file name. */
+export function sqliteFile(url: string): string {
+  const rest = url.replace(/^sqlite:(\/\/)?/, '');
+  return rest === ':memory:' ? rest : path.resolve(rest);
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private encode(model: CollectionModel, row: Row): unknown[] {
+    const values = model.leaves.map((leaf) => {
+      const value = row[leaf.column];
+      if (value === null || value === undefined) return null;
+      if (leaf.field.kind === 'array') return JSON.stringify(value);
+      return this.encodeScalar(value, leaf.field);
+    });
+    values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
+    return values;
+  }
+
+  private encodeScalar(value: unknown, field: ScalarField | ArrayField): unknown {
+    if (field.kind === 'array') return JSON.stringify(value);
+    return field.type === 'boolean' ? Number(value) : value;
+  }
+
+  private decode(model: CollectionModel, raw: Record<string, unknown>): Row {
+    const row: Row = {};
+    for (const leaf of model.leaves) {
+      const value = raw[leaf.column];
+      if (value === null) row[leaf.column] = null;
+      else if (leaf.field.kind === 'array') row[leaf.column] = JSON.parse(value as string);
+      else row[leaf.column] = leaf.field.type === 'boolean' ? value === 1 : value;
+    }
+    row[EXT_EXTRA_COLUMN] = JSON.parse(raw[EXT_EXTRA_COLUMN] as string);
+    return row;
+  }
+
+  async prepare(models: readonly CollectionModel[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const model of models) for (const sql of schemaStatements(model, sqliteDialect)) this.db.exec(sql);
+    })();
+  }
+
+  async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
+    const columns = [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
+    const sql = `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`;
+    try {
+      return this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>);
+    } catch (err) {
+      const clash = /^UNIQUE constraint failed: [^.]+\.(\w+)/.exec((err as Error).message);
+      if (clash) throw new DuplicateKeyError(clash[1]);
+      throw err;
+    }
+  }
+
+  async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
+    const raw = this.statement(`SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).get(domain, id);
+    return raw ? this.decode(model, raw as Record<string, unknown>) : undefined;
+  }
+
+  async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
+    const { sql, values } = listStatement(model, domain, query, sqliteDialect);
+    return this.statement(sql)
+      .all(...values)
+      .map((raw) => this.decode(model, raw as Record<string, unknown>));
+  }
+
+  async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
+    const apply = this.db.transaction((): Row | undefined => {
+      const current = this.db
+        .prepare(`SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`)
+        .get(domain, id) as Record<string, string> | undefined;
+      if (!current) return undefined;
+      const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
+      const columns = Object.keys(change.set);
+      const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
+      const values = columns.map((column) => {
+        const value = change.set[column];
+        const leaf = model.leaves.find((candidate) => candidate.column === column);
+        return value === null || !leaf ? value : this.encodeScalar(value, leaf.field);
+      });
+      const raw = this.statement(
+        `UPDATE ${tableName(model)} SET ${assignments} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ? RETURNING *`,
+      ).get(...values, JSON.stringify(ext), domain, id);
+      return this.decode(model, raw as Record<string, unknown>);
+    });
+    return apply.immediate();
+  }
+
+  async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
+    const result = this.statement(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).run(domain, id);
+    return result.changes > 0;
+  }
+
+  async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
+    const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
+    return (this.statement(sql).all(...values) as { id: string }[]).map((row) => row.id);
+  }
+
+  async ping(): Promise<void> {
+    this.statement('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What a store does for the service. Every operation runs inside one domain:
+ * rows of another domain are never read, changed or counted.
+ */
+import type { CollectionModel } from '../collections/model.js';
+import type { Row, RowChange } from '../entity/rows.js';
+import type { ListQuery } from '../query/params.js';
+
+export interface Store {
+  /** Creates the schema the collections need; safe to call on every start. */
+  prepare(models: readonly CollectionModel[]): Promise<void>;
+  /** Stores a new row; throws DuplicateKeyError naming the unique field that clashed. */
+  insert(model: CollectionModel, domain: string, row: Row): Promise<Row>;
+  get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined>;
+  list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]>;
+  /** Applies a change atomically; undefined when the row is gone. */
+  update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined>;
+  delete(model: CollectionModel, domain: string, id: string): Promise<boolean>;
+  /** Ids of rows whose lookup keys equal `key`, in the default order. */
+  lookup(model: CollectionModel, domain: string, key: string): Promise<string[]>;
+  /** Resolves when the store can serve requests. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DuplicateKeyError extends Error {
+  constructor(readonly column: string) {
+    super(`duplicate value for ${column}`);
+  }
+}
+
+/** The store cannot be reached; requests get 503 until it returns. */
+export class StoreUnavailableError extends Error {}
