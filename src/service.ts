@@ -24,25 +24,26 @@ export async function startService(config: Config): Promise<RunningService> {
   const { fastify, httpServer } = await buildApp({ models, store, logger, bodyLimit: config.bodyLimit });
   const listener = listenWithExtensionMethods(httpServer);
 
+  const { server } = listener;
   await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(config.port, config.host, () => {
-      listener.off('error', reject);
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
       resolve();
     });
   });
-  const { port } = listener.address() as AddressInfo;
+  const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   fastify.log.info({ port, host: config.host }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      httpServer.closeIdleConnections();
-      const grace = setTimeout(() => httpServer.closeAllConnections(), config.shutdownGraceMs);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      listener.closeIdleConnections();
+      const grace = setTimeout(() => listener.closeAllConnections(), config.shutdownGraceMs);
       // Keep-alive connections that become idle after their last response are closed as they go.
-      const sweep = setInterval(() => httpServer.closeIdleConnections(), 100);
+      const sweep = setInterval(() => listener.closeIdleConnections(), 50);
       await closed;
       clearTimeout(grace);
       clearInterval(sweep);

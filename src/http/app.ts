@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
 import { errors } from './errors.js';
+import { answerClientError } from './extension-methods.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
 
 export interface AppOptions {
@@ -42,8 +43,11 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
     },
     bodyLimit,
     serverFactory: (handler) => (httpServer = http.createServer(handler)),
-    constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
-    routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
+    },
   };
   const fastify: FastifyInstance = Fastify(options);
   restoreExtensionMethods(fastify);

@@ -168,6 +168,11 @@ export class CanonicalRequestStream extends Duplex {
     socket.on('timeout', () => this.emit('timeout'));
   }
 
+  /** No request is being received or answered: closing now loses nothing. */
+  get idle(): boolean {
+    return !this.#inMessage && this.#answered >= this.#started;
+  }
+
   /** Called by the http server glue for each request it accepted on this connection. */
   requestEmitted(): void {
     this.#emitted++;
@@ -337,8 +342,11 @@ export class CanonicalRequestStream extends Duplex {
   }
 }
 
-/** Answers what llhttp still refuses in a canonical request (bad characters, oversized headers, timeouts). */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+/**
+ * Answers what llhttp still refuses in a canonical request (bad characters,
+ * oversized headers, timeouts). Install it as the http server's clientError handler.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (!(socket instanceof CanonicalRequestStream)) {
     socket.destroy();
     return;
@@ -348,19 +356,39 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   else socket.closeWithError(400, 'Malformed HTTP request', true);
 }
 
+export interface ExtensionMethodListener {
+  server: net.Server;
+  /** Closes connections with no request in progress (Node tracks only servers it listens on itself). */
+  closeIdleConnections(): void;
+  closeAllConnections(): void;
+}
+
 /**
  * A TCP server whose connections reach `httpServer` through a
- * CanonicalRequestStream. `httpServer` itself is never listened on.
+ * CanonicalRequestStream. `httpServer` itself is never listened on; its
+ * clientError handler should be answerClientError.
  */
-export function listenWithExtensionMethods(httpServer: http.Server): net.Server {
+export function listenWithExtensionMethods(httpServer: http.Server): ExtensionMethodListener {
+  const connections = new Set<CanonicalRequestStream>();
   httpServer.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const connection = req.socket as unknown;
     if (!(connection instanceof CanonicalRequestStream)) return;
     connection.requestEmitted();
     res.once('finish', () => connection.responseFinished());
   });
-  httpServer.on('clientError', answerClientError);
-  return net.createServer({ noDelay: true }, (socket) => {
-    httpServer.emit('connection', new CanonicalRequestStream(socket));
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    const connection = new CanonicalRequestStream(socket);
+    connections.add(connection);
+    connection.once('close', () => connections.delete(connection));
+    httpServer.emit('connection', connection);
   });
+  return {
+    server,
+    closeIdleConnections: () => {
+      for (const connection of connections) if (connection.idle) connection.destroy();
+    },
+    closeAllConnections: () => {
+      for (const connection of connections) connection.destroy();
+    },
+  };
 }

@@ -1,0 +1,233 @@
+// LOOKUP over raw HTTP/1.1: keep-alive, pipelining, chunked bodies, and
+// framing that stays intact whatever the bytes say.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { before, describe, test } from 'node:test';
+import { chunkedRequest, RawConnection, rawRequest } from './support/raw-http.js';
+import { IP, RR, useService } from './support/service.js';
+
+const run = promisify(execFile);
+
+describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
+  const service = useService();
+  const { api } = service;
+  let point: any;
+  let rule: any;
+
+  before(async () => {
+    point = await api.create(IP, { type: 'public', code: 'LOOKUP-ME' });
+    rule = await api.create(RR, { priority: 10 });
+  });
+
+  test('curl -X LOOKUP with a JSON string body', async (t) => {
+    const curl = await run('curl', ['--version']).catch(() => undefined);
+    if (!curl) return t.skip('curl is not installed');
+    const { stdout } = await run('curl', [
+      '-s', '-w', '\n%{http_code}', '-X', 'LOOKUP', `${service.current.url}${IP}`,
+      '-H', 'Content-Type: application/json', '--data', JSON.stringify(point.token_local),
+    ]);
+    const [body, status] = stdout.split('\n');
+    assert.equal(status, '200');
+    assert.deepEqual(JSON.parse(body), [point.id]);
+  });
+
+  test('LOOKUP as the 2nd and 3rd request on one keep-alive connection, mixed with GET and POST', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(rawRequest('GET', `${IP}/${point.id}`));
+      const [first] = await connection.read(1);
+      assert.equal(first.status, 200);
+      connection.write(rawRequest('LOOKUP', IP, JSON.stringify(point.token_local)));
+      const [second] = await connection.read(1);
+      assert.equal(second.status, 200);
+      assert.deepEqual(second.json, [point.id]);
+      connection.write(rawRequest('LOOKUP', RR, JSON.stringify(rule.id)));
+      const [third] = await connection.read(1);
+      assert.deepEqual(third.json, [rule.id]);
+      connection.write(rawRequest('POST', RR, JSON.stringify({ priority: 11 })));
+      const [fourth] = await connection.read(1);
+      assert.equal(fourth.status, 200);
+      assert.equal(fourth.json.priority, 11);
+      assert.equal(connection.closed, false);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('pipelined requests in one write are answered in order', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(
+        rawRequest('LOOKUP', IP, JSON.stringify('LOOKUP-ME')) +
+          rawRequest('GET', `${RR}/${rule.id}`) +
+          rawRequest('LOOKUP', IP, JSON.stringify('no-such-key')) +
+          rawRequest('LOOKUP', RR, JSON.stringify(rule.id)),
+      );
+      const replies = await connection.read(4);
+      assert.deepEqual(
+        replies.map((reply) => reply.status),
+        [200, 200, 404, 200],
+      );
+      assert.deepEqual(replies[0].json, [point.id]);
+      assert.equal(replies[1].json.id, rule.id);
+      assert.deepEqual(replies[2].json, { error_code: 1404, error_message: 'Lookup failed' });
+      assert.deepEqual(replies[3].json, [rule.id]);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a request split across many small TCP writes', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      await connection.writeInPieces(rawRequest('LOOKUP', IP, JSON.stringify(point.token_local)) + rawRequest('LOOKUP', RR, JSON.stringify(rule.id)), 7, 1);
+      const [first, second] = await connection.read(2);
+      assert.deepEqual(first.json, [point.id]);
+      assert.deepEqual(second.json, [rule.id]);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('LOOKUP with a chunked body, then a pipelined GET', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      const token = JSON.stringify(point.token_local);
+      connection.write(chunkedRequest('LOOKUP', IP, [token.slice(0, 5), token.slice(5, 20), token.slice(20)]) + rawRequest('GET', `${IP}/${point.id}`));
+      const [lookup, get] = await connection.read(2);
+      assert.equal(lookup.status, 200);
+      assert.deepEqual(lookup.json, [point.id]);
+      assert.equal(get.json.token_local, point.token_local);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('"LOOKUP ..." inside a body is data, not a request', async () => {
+    // A body that looks like a request line must be stored verbatim and must
+    // not produce a response of its own.
+    const smuggled = 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1\r\nContent-Length: 2\r\n\r\n""';
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(
+        chunkedRequest('POST', IP, [JSON.stringify({ type: 'public', url: smuggled }).slice(0, 10), JSON.stringify({ type: 'public', url: smuggled }).slice(10)]) +
+          rawRequest('POST', IP, JSON.stringify({ type: 'x', code: smuggled })) +
+          rawRequest('GET', '/healthz'),
+      );
+      const [chunked, sized, health] = await connection.read(3);
+      assert.equal(chunked.status, 200);
+      assert.equal(chunked.json.url, smuggled);
+      assert.equal(sized.status, 200);
+      assert.equal(sized.json.code, smuggled);
+      assert.deepEqual(health.json, { status: 'ok' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(connection.unread, '', 'no extra response was produced');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a client cannot forge the internal method marker', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      // A POST claiming to be a LOOKUP must still be a create.
+      connection.write(rawRequest('POST', RR, JSON.stringify({ priority: 5 }), { 'X-Extension-Method': 'LOOKUP' }));
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.json.priority, 5);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('unknown methods get 405 with Allow and keep the connection usable', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(rawRequest('FROBNICATE', RR, '"x"') + rawRequest('LOOKUP', `${RR}/${rule.id}`, '"x"') + rawRequest('PUT', RR, '{}') + rawRequest('GET', '/healthz'));
+      const [unknown, lookupOnItem, put, health] = await connection.read(4);
+      assert.equal(unknown.status, 405);
+      assert.equal(unknown.json.error_code, 1405);
+      assert.equal(unknown.headers.allow, 'GET, HEAD, POST, LOOKUP');
+      assert.equal(lookupOnItem.status, 405);
+      assert.equal(lookupOnItem.headers.allow, 'GET, HEAD, PATCH, DELETE');
+      assert.equal(put.status, 405);
+      assert.equal(health.status, 200);
+    } finally {
+      connection.destroy();
+    }
+  });
+});
+
+describe('framing the service refuses', () => {
+  const service = useService();
+
+  async function refused(payload: string, status = 400): Promise<{ replies: number[]; body: any }> {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(payload);
+      const replies = [];
+      let last: any;
+      for (;;) {
+        const [reply] = await connection.read(1).catch(() => [undefined]);
+        if (!reply) break;
+        replies.push(reply.status);
+        last = reply;
+        if (reply.status === status) break;
+      }
+      await connection.waitClosed();
+      return { replies, body: last?.json };
+    } finally {
+      connection.destroy();
+    }
+  }
+
+  test('Content-Length together with Transfer-Encoding is ambiguous: 400 and close', async () => {
+    const payload = 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { replies, body } = await refused(payload);
+    assert.deepEqual(replies, [400]);
+    assert.equal(body.error_code, 1400);
+  });
+
+  test('the refusal comes after the answers owed to earlier pipelined requests', async () => {
+    const payload = rawRequest('GET', '/healthz') + 'GET /healthz HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx';
+    const { replies } = await refused(payload);
+    assert.deepEqual(replies, [200, 400]);
+  });
+
+  test('transfer codings other than chunked', async () => {
+    const { replies } = await refused('POST /rest/v1/uc/recordrules HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n');
+    assert.deepEqual(replies, [400]);
+  });
+
+  test('a malformed chunk size', async () => {
+    // Without the strict check "1x" would read as 1 and the rest as a new request.
+    const payload = 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1x\r\n"\r\n0\r\n\r\n';
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(payload);
+      await connection.waitClosed();
+      assert.doesNotMatch(connection.unread, /HTTP\/1.1 200/);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a malformed request line gets a JSON 400', async () => {
+    const { replies, body } = await refused('NOT A REQUEST\r\n\r\n');
+    assert.deepEqual(replies, [400]);
+    assert.equal(body.error_code, 1400);
+  });
+
+  test('header bytes the HTTP grammar forbids', async () => {
+    const { replies, body } = await refused('GET /healthz HTTP/1.1\r\nX-Bad: a\u0001b\r\n\r\n');
+    assert.deepEqual(replies, [400]);
+    assert.equal(body.error_code, 1400);
+  });
+
+  test('oversized headers get a JSON 431', async () => {
+    const { replies, body } = await refused(`GET /healthz HTTP/1.1\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431);
+    assert.deepEqual(replies, [431]);
+    assert.equal(body.error_code, 1431);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Starts the real service on a free loopback port with a fresh store, and
+ * talks to it over real HTTP.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startService, type RunningService } from '../../src/service.js';
+
+export const IP = '/rest/v1/service/integration_points';
+export const RR = '/rest/v1/uc/recordrules';
+
+/** The store a test run uses: the embedded default unless TEST_DATABASE_URL names another. */
+export function testDatabaseUrl(dataDir: string): string {
+  return process.env.TEST_DATABASE_URL || `sqlite:${path.join(dataDir, 'app.db')}`;
+}
+
+export interface TestService extends RunningService {
+  dataDir: string;
+  config: Config;
+}
+
+export async function startTestService(overrides: Partial<Config> = {}, dataDir = mkdtempSync(path.join(tmpdir(), 'collections-'))): Promise<TestService> {
+  const config = {
+    ...loadConfig({}),
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    databaseUrl: testDatabaseUrl(dataDir),
+    ...overrides,
+  };
+  const service = await startService(config);
+  return { ...service, dataDir, config };
+}
+
+/** One service for the whole test file, started before and stopped after its tests. */
+export function useService(overrides: Partial<Config> = {}): { readonly current: TestService; api: Api } {
+  const holder = {} as { current: TestService; api: Api };
+  before(async () => {
+    holder.current = await startTestService(overrides);
+    holder.api.baseUrl = holder.current.url;
+  });
+  after(async () => {
+    await holder.current.stop();
+    rmSync(holder.current.dataDir, { recursive: true, force: true });
+  });
+  holder.api = new Api('');
+  return holder;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A body sent exactly as written, for tests of malformed input. */
+export class RawBody {
+  constructor(readonly text: string) {}
+}
+
+export class Api {
+  constructor(public baseUrl: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = body instanceof RawBody ? body.text : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json; charset=utf-8';
+    }
+    const response = await fetch(this.baseUrl + path, init);
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  get<T = any>(path: string, query: Record<string, string> = {}) {
+    const search = new URLSearchParams(query).toString();
+    return this.request<T>('GET', search ? `${path}?${search}` : path);
+  }
+  post<T = any>(path: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body, headers);
+  }
+  patch<T = any>(path: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, body, headers);
+  }
+  delete(path: string) {
+    return this.request('DELETE', path);
+  }
+  lookup<T = any>(path: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('LOOKUP', path, body, headers);
+  }
+
+  /** Creates an entity and fails loudly unless the service accepted it. */
+  async create(path: string, body: Record<string, unknown>): Promise<any> {
+    const reply = await this.post(path, body);
+    if (reply.status !== 200) throw new Error(`create failed: ${reply.status} ${reply.text}`);
+    return reply.body;
+  }
+
+  /** Everything stored in both collections, every field: to prove a request changed nothing. */
+  async snapshot(): Promise<unknown> {
+    const ip = await this.get(IP, { limit: '10000', mask: 'id,code,type,token_local,token_remote,token_remote2,url,recv_svcscriptcode,recv_svcscriptcode_ws,send_svcscriptcode,send_svcscriptcode_ws,opts,ext' });
+    const rr = await this.get(RR, { limit: '10000', mask: 'id,priority,dir,fromnumber,tonumber,crossdomain,rec,storageruleid,schedule,periods,opts,ext' });
+    if (ip.status !== 200 || rr.status !== 200) throw new Error('snapshot failed');
+    return { ip: ip.body, rr: rr.body };
+  }
+}
+
+/** The error body the contract prescribes for a status. */
+export function expectedError(status: number): { error_code: number } {
+  return { error_code: 1000 + status };
+}
