@@ -5,7 +5,7 @@
  * differs between stores.
  */
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
-import { EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf } from '../collections/model.js';
+import { CREATED_AT, EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf } from '../collections/model.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery, OrderTerm } from '../query/params.js';
 
@@ -109,7 +109,7 @@ export function compileFilter(node: FilterNode, params: Params, dialect: Dialect
 function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params, dialect: Dialect): string {
   // shared/spec/CONVENTIONS.md: "default order: creation time, then id (stable)".
   const effective: OrderTerm[] =
-    terms.length > 0 ? [...terms] : [{ field: { kind: 'column', leaf: model.leafByPath.get('ext.ct') as never }, descending: false }];
+    terms.length > 0 ? [...terms] : [{ field: { kind: 'column', leaf: model.leafByPath.get(CREATED_AT) as never }, descending: false }];
   const clauses = effective.map(({ field, descending }) => {
     // Spelled out so both stores put unset values in the same place.
     return `${operand(field, params, dialect)} ${descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
@@ -128,17 +128,33 @@ export function listStatement(model: CollectionModel, domain: string, query: Lis
   return { sql, values: params.values };
 }
 
+/**
+ * One indexed equality per key field, united. Neither an OR across the fields
+ * nor an ORDER BY here: either lets the planner walk the whole domain in
+ * creation order. The few matches are put in order by orderLookupRows.
+ */
 export function lookupStatement(model: CollectionModel, domain: string, key: string, dialect: Dialect): { sql: string; values: unknown[] } {
   // Placeholders are added in the order they appear: SQLite binds "?" by position.
   const params = new Params(dialect);
-  let sql = `SELECT ${quote('id')} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND (`;
-  sql += model.lookupLeaves
-    .map((leaf) => {
-      // ids are stored lowercase; a key that differs only in case still names the same entity.
-      const value = leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' ? key.toLowerCase() : key;
-      return `${quote(leaf.column)} = ${params.add(value)}`;
-    })
-    .join(' OR ');
-  sql += `) ORDER BY ${compileOrder(model, [], params, dialect)}`;
-  return { sql, values: params.values };
+  const branches = model.lookupLeaves.map((leaf) => {
+    // ids are stored lowercase; a key that differs only in case still names the same entity.
+    const value = leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' ? key.toLowerCase() : key;
+    return (
+      `SELECT ${quote('id')}, ${quote(createdAtColumn(model))} AS ${quote(LOOKUP_CREATED_AT)} FROM ${tableName(model)} ` +
+      `WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${quote(leaf.column)} = ${params.add(value)}`
+    );
+  });
+  return { sql: branches.join(' UNION '), values: params.values };
+}
+
+const LOOKUP_CREATED_AT = 'created_at';
+
+function createdAtColumn(model: CollectionModel): string {
+  return model.leafByPath.get(CREATED_AT)!.column;
+}
+
+/** The ids of lookup rows in the default order (CONVENTIONS.md): creation time, then id. */
+export function orderLookupRows(rows: { id: string; [LOOKUP_CREATED_AT]: string }[]): string[] {
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return rows.sort((a, b) => byText(a[LOOKUP_CREATED_AT], b[LOOKUP_CREATED_AT]) || byText(a.id, b.id)).map((row) => row.id);
 }

@@ -13,7 +13,7 @@ import type { ArrayField, Scalar, ScalarField } from '../collections/declaration
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
-import { DOMAIN_COLUMN, listStatement, lookupStatement, quote, schemaStatements, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, schemaStatements, tableName, type Dialect } from './sql.js';
 import { DuplicateKeyError, type Store } from './store.js';
 
 export const sqliteDialect: Dialect = {
@@ -153,7 +153,7 @@ export class SqliteStore implements Store {
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
-    return (this.statement(sql).all(...values) as { id: string }[]).map((row) => row.id);
+    return orderLookupRows(this.statement(sql).all(...values) as never);
   }
 
   async ping(): Promise<void> {
