@@ -1,0 +1,122 @@
+// Running the service as operators do: the real entry point in its own
+// process, structured logs, health, configuration, graceful SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { RawConnection, rawRequest } from './support/raw-http.js';
+import { Api, IP, RR } from './support/service.js';
+
+const entryPoint = new URL('../src/main.js', import.meta.url).pathname;
+
+interface Child {
+  process: ChildProcess;
+  port: number;
+  logs: string[];
+  exited: Promise<number | null>;
+  dataDir: string;
+}
+
+async function startChild(env: Record<string, string> = {}): Promise<Child> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-ops-'));
+  const child = spawn(process.execPath, [entryPoint], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: process.env.TEST_DATABASE_URL ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        const entry = JSON.parse(line);
+        if (entry.msg === 'listening') resolve(entry.port);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    void exited.then((code) => reject(new Error(`exited with ${code}: ${logs.join('\n')}`)));
+  });
+  return { process: child, port, logs, exited, dataDir };
+}
+
+describe('the service process', () => {
+  test('logs one JSON object per line, and never a token', async () => {
+    const child = await startChild();
+    try {
+      const api = new Api(`http://127.0.0.1:${child.port}`);
+      assert.deepEqual((await api.get('/healthz')).body, { status: 'ok' });
+      const point = await api.create(IP, { type: 'public' });
+      await api.get(IP, { filter: JSON.stringify({ token_local: point.token_local }) });
+      await api.lookup(IP, point.token_local);
+      child.process.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+      const entries = child.logs.filter(Boolean).map((line) => JSON.parse(line));
+      assert.ok(entries.every((entry) => typeof entry.level === 'number' && typeof entry.msg === 'string'));
+      assert.ok(entries.some((entry) => entry.req?.method === 'LOOKUP'), 'requests are logged with their real method');
+      assert.ok(!child.logs.join('\n').includes(point.token_local), 'token_local is not in the logs');
+    } finally {
+      child.process.kill('SIGKILL');
+      rmSync(child.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('SIGTERM lets an in-flight request finish, closes idle connections and exits 0', async () => {
+    const child = await startChild();
+    const idle = await RawConnection.open(child.port);
+    const busy = await RawConnection.open(child.port);
+    try {
+      idle.write(rawRequest('GET', '/healthz'));
+      await idle.read(1);
+      const body = JSON.stringify({ priority: 42 });
+      // Headers and half the body now; the rest after SIGTERM.
+      busy.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      child.process.kill('SIGTERM');
+      await idle.waitClosed();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      busy.write(body.slice(5));
+      const [reply] = await busy.read(1);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.json.priority, 42);
+      assert.equal(await child.exited, 0);
+    } finally {
+      idle.destroy();
+      busy.destroy();
+      child.process.kill('SIGKILL');
+      rmSync(child.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('an unusable DATABASE_URL stops the start with a message, not a stack of requests failing', { skip: Boolean(process.env.TEST_DATABASE_URL) }, async () => {
+    await assert.rejects(startChild({ DATABASE_URL: 'mysql://user:secret@db/app' }), (err: Error) => {
+      assert.match(err.message, /Unsupported DATABASE_URL/);
+      assert.doesNotMatch(err.message, /secret/);
+      return true;
+    });
+  });
+});
+
+describe('configuration', () => {
+  test('defaults: 127.0.0.1:8080 and an SQLite file under ./data', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.databaseUrl, `sqlite:${path.join('data', 'app.db')}`);
+    assert.equal(config.bodyLimit, 1048576);
+  });
+
+  test('PORT, HOST, DATA_DIR and DATABASE_URL are honoured', () => {
+    assert.equal(loadConfig({ PORT: '9000' }).port, 9000);
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(loadConfig({ DATA_DIR: '/var/lib/x' }).databaseUrl, 'sqlite:/var/lib/x/app.db');
+    assert.equal(loadConfig({ DATA_DIR: '/x', DATABASE_URL: 'sqlite:./y.db' }).databaseUrl, 'sqlite:./y.db');
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be/);
+  });
+});
