@@ -31,6 +31,7 @@ export interface CollectionModel {
   /** Every leaf in wire order, ext.ct and ext.lwt included. */
   leaves: Leaf[];
   leafByPath: ReadonlyMap<string, Leaf>;
+  leafByColumn: ReadonlyMap<string, Leaf>;
   lookupLeaves: Leaf[];
   listProjection: Projection;
 }
@@ -80,6 +81,7 @@ export function compileCollection(declaration: CollectionDeclaration): Collectio
     declaration,
     leaves,
     leafByPath,
+    leafByColumn: new Map(leaves.map((leaf) => [leaf.column, leaf])),
     lookupLeaves,
     listProjection: new Map(),
   };

@@ -46,7 +46,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
         return await store.insert(model, domain, row);
       } catch (err) {
         if (!(err instanceof DuplicateKeyError)) throw err;
-        const leaf = model.leaves.find((candidate) => candidate.column === err.column);
+        const leaf = model.leafByColumn.get(err.column);
         if (!leaf) throw err;
         const regenerable = leaf.field.kind === 'scalar' && leaf.field.generated && !clientGiven.has(leaf.path);
         if (!regenerable || attempt >= GENERATION_ATTEMPTS) throw errors.duplicate(model.entity, leaf.path);

@@ -13,7 +13,8 @@ import type { ArrayField, Scalar, ScalarField } from '../collections/declaration
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
-import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, schemaStatements, tableName, type Dialect } from './sql.js';
+import { migrate, MIGRATIONS_TABLE } from './migrations.js';
+import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { DuplicateKeyError, type Store } from './store.js';
 
 export const sqliteDialect: Dialect = {
@@ -66,20 +67,17 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  private encode(model: CollectionModel, row: Row): unknown[] {
-    const values = model.leaves.map((leaf) => {
-      const value = row[leaf.column];
-      if (value === null || value === undefined) return null;
-      if (leaf.field.kind === 'array') return JSON.stringify(value);
-      return this.encodeScalar(value, leaf.field);
-    });
-    values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
-    return values;
-  }
-
-  private encodeScalar(value: unknown, field: ScalarField | ArrayField): unknown {
+  /** A value as SQLite stores it: booleans as 0/1, arrays as JSON text. */
+  private encodeValue(value: unknown, field: ScalarField | ArrayField): unknown {
+    if (value === null || value === undefined) return null;
     if (field.kind === 'array') return JSON.stringify(value);
     return field.type === 'boolean' ? Number(value) : value;
+  }
+
+  private encode(model: CollectionModel, row: Row): unknown[] {
+    const values = model.leaves.map((leaf) => this.encodeValue(row[leaf.column], leaf.field));
+    values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
+    return values;
   }
 
   private decode(model: CollectionModel, raw: Record<string, unknown>): Row {
@@ -95,9 +93,22 @@ export class SqliteStore implements Store {
   }
 
   async prepare(models: readonly CollectionModel[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const model of models) for (const sql of schemaStatements(model, sqliteDialect)) this.db.exec(sql);
-    })();
+    // IMMEDIATE takes the write lock first: processes starting on one file migrate one at a time.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      await migrate(
+        {
+          exec: async (sql, values = []) => void (values.length > 0 ? this.db.prepare(sql).run(...values) : this.db.exec(sql)),
+          appliedVersions: async () => (this.db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as { version: number }[]).map((row) => row.version),
+        },
+        models,
+        sqliteDialect,
+      );
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
@@ -126,18 +137,15 @@ export class SqliteStore implements Store {
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
     const apply = this.db.transaction((): Row | undefined => {
-      const current = this.db
-        .prepare(`SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`)
-        .get(domain, id) as Record<string, string> | undefined;
+      const current = this.statement(`SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).get(
+        domain,
+        id,
+      ) as Record<string, string> | undefined;
       if (!current) return undefined;
       const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
       const columns = Object.keys(change.set);
       const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
-      const values = columns.map((column) => {
-        const value = change.set[column];
-        const leaf = model.leaves.find((candidate) => candidate.column === column);
-        return value === null || !leaf ? value : this.encodeScalar(value, leaf.field);
-      });
+      const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));
       const raw = this.statement(
         `UPDATE ${tableName(model)} SET ${assignments} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ? RETURNING *`,
       ).get(...values, JSON.stringify(ext), domain, id);

@@ -2,19 +2,45 @@
  * Starts the real service on a free loopback port with a fresh store, and
  * talks to it over real HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/service.js';
 
 export const IP = '/rest/v1/service/integration_points';
 export const RR = '/rest/v1/uc/recordrules';
 
-/** The store a test run uses: the embedded default unless TEST_DATABASE_URL names another. */
+export const onPostgres = /^postgres(ql)?:/.test(process.env.TEST_DATABASE_URL ?? '');
+
+/**
+ * The store a test service uses: the embedded default under `dataDir`, or,
+ * when TEST_DATABASE_URL names a PostgreSQL database, a schema of its own
+ * there, so every service starts empty and isolated.
+ */
 export function testDatabaseUrl(dataDir: string): string {
-  return process.env.TEST_DATABASE_URL || `sqlite:${path.join(dataDir, 'app.db')}`;
+  if (!onPostgres) return `sqlite:${path.join(dataDir, 'app.db')}`;
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.searchParams.set('schema', `t_${randomBytes(6).toString('hex')}`);
+  return url.toString();
+}
+
+/** Drops the schema a PostgreSQL test service used; nothing to do on the embedded store. */
+export async function dropTestStore(databaseUrl: string): Promise<void> {
+  if (!databaseUrl.startsWith('postgres')) return;
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 export interface TestService extends RunningService {
@@ -44,6 +70,7 @@ export function useService(overrides: Partial<Config> = {}): { readonly current:
   });
   after(async () => {
     await holder.current.stop();
+    await dropTestStore(holder.current.config.databaseUrl);
     rmSync(holder.current.dataDir, { recursive: true, force: true });
   });
   holder.api = new Api('');

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole suite once per store: the embedded SQLite store, then
+# PostgreSQL when TEST_POSTGRES_URL names a database (.ci/postgres starts one).
+set -u
+cd "$(dirname "$0")/.."
+files=(dist/test/*.test.js)
+
+echo "== store: embedded SQLite"
+node --test --test-concurrency=2 "${files[@]}"
+embedded=$?
+
+postgres=0
+if [ -n "${TEST_POSTGRES_URL:-}" ]; then
+  echo "== store: PostgreSQL"
+  TEST_DATABASE_URL="$TEST_POSTGRES_URL" node --test --test-concurrency=2 "${files[@]}"
+  postgres=$?
+else
+  echo "== store: PostgreSQL not run (set TEST_POSTGRES_URL=postgres://... to include it)"
+fi
+
+echo "== embedded SQLite: $([ $embedded -eq 0 ] && echo passed || echo FAILED); PostgreSQL: $([ -z "${TEST_POSTGRES_URL:-}" ] && echo 'not run' || ([ $postgres -eq 0 ] && echo passed || echo FAILED))"
+exit $(( embedded != 0 || postgres != 0 ))

@@ -1,0 +1,55 @@
+/**
+ * Versioned schema changes, applied on start by every store. Each store runs
+ * them under a lock (SQLite: an immediate transaction; PostgreSQL: an
+ * advisory transaction lock), so nodes starting together apply each version
+ * exactly once and none serves before its schema exists.
+ *
+ * Tables and indexes are derived from the collection declarations and are
+ * re-ensured (idempotently) after the versioned steps, so a newly declared
+ * collection gets its table without a hand-written migration. A change that
+ * cannot be derived (a rename, a backfill) becomes a new version below.
+ */
+import type { CollectionModel } from '../collections/model.js';
+import { schemaStatements, type Dialect } from './sql.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(models: readonly CollectionModel[], dialect: Dialect): string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'collection tables and indexes',
+    statements: (models, dialect) => models.flatMap((model) => schemaStatements(model, dialect)),
+  },
+];
+
+/** One transaction holding the migration lock. */
+export interface MigrationSession {
+  exec(sql: string, values?: unknown[]): Promise<void>;
+  appliedVersions(): Promise<number[]>;
+}
+
+export const MIGRATIONS_TABLE = 'schema_migrations';
+
+export async function migrate(session: MigrationSession, models: readonly CollectionModel[], dialect: Dialect): Promise<number[]> {
+  await session.exec(
+    `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  const applied = new Set(await session.appliedVersions());
+  const appliedNow: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    for (const sql of migration.statements(models, dialect)) await session.exec(sql);
+    await session.exec(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (${dialect.placeholder(1)}, ${dialect.placeholder(2)}, ${dialect.placeholder(3)})`, [
+      migration.version,
+      migration.name,
+      new Date().toISOString(),
+    ]);
+    appliedNow.push(migration.version);
+  }
+  for (const model of models) for (const sql of schemaStatements(model, dialect)) await session.exec(sql);
+  return appliedNow;
+}

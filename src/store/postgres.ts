@@ -1,0 +1,198 @@
+/**
+ * The scale-out store: PostgreSQL through node-postgres, for several service
+ * nodes on one database. Every operation is one statement, so concurrent
+ * nodes need no coordination: uniqueness is the database's constraints, and a
+ * PATCH sets only the columns it names and merges ext keys in SQL under the
+ * row lock, so concurrent PATCHes of one entity lose no field.
+ *
+ * DATABASE_URL=postgres://user:pass@host:5432/db[?schema=name]. Tunables:
+ * PG_POOL_SIZE (10), PG_STATEMENT_TIMEOUT_MS (5000),
+ * PG_CONNECT_TIMEOUT_MS (2000). Losing the database makes requests fail with
+ * 503 until it is back; the pool reconnects by itself.
+ */
+import pg from 'pg';
+import type { Scalar } from '../collections/declaration.js';
+import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
+import type { Row, RowChange } from '../entity/rows.js';
+import type { ListQuery } from '../query/params.js';
+import { migrate, MIGRATIONS_TABLE } from './migrations.js';
+import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { DuplicateKeyError, StoreUnavailableError, type Store } from './store.js';
+
+export const postgresDialect: Dialect = {
+  placeholder: (index) => `$${index}`,
+  columnType(field) {
+    if (field === 'object' || field.kind === 'array') return 'jsonb';
+    if (field.type === 'integer') return 'integer';
+    if (field.type === 'boolean') return 'boolean';
+    // Byte order, as SQLite compares: lists sort the same on both stores.
+    return 'text COLLATE "C"';
+  },
+  tableSuffix: '',
+  bindScalar: (value) => value,
+  bindExtKey: (key) => key,
+  extValue: (placeholder, asText) => `(${quote(EXT_EXTRA_COLUMN)} ${asText ? '->>' : '->'} ${placeholder})`,
+  bindExtScalar: (value: Scalar) => JSON.stringify(value),
+  extOperand: (placeholder) => `${placeholder}::jsonb`,
+  like: (expr, placeholder) => `${expr} LIKE ${placeholder} ESCAPE '\\'`,
+  likePattern: (mask) => mask.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%'),
+  distinct: (left, right) => `${left} IS DISTINCT FROM ${right}`,
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// Any constant shared by every node: the key of the migration advisory lock.
+const MIGRATION_LOCK_KEY = 727_001;
+
+// SQLSTATE classes and codes that mean "the database is not reachable right now".
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function unavailable(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout/i.test(message ?? '');
+}
+
+export interface PostgresOptions {
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export function postgresOptions(env: NodeJS.ProcessEnv = process.env): PostgresOptions {
+  const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+  return {
+    poolSize: number('PG_POOL_SIZE', 10),
+    statementTimeoutMs: number('PG_STATEMENT_TIMEOUT_MS', 5000),
+    connectTimeoutMs: number('PG_CONNECT_TIMEOUT_MS', 2000),
+  };
+}
+
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+
+  constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
+    const url = new URL(databaseUrl);
+    this.schema = url.searchParams.get('schema') ?? 'public';
+    if (!SCHEMA_NAME.test(this.schema)) throw new Error(`schema "${this.schema}" must match ${SCHEMA_NAME}`);
+    url.searchParams.delete('schema');
+    this.pool = new pg.Pool({
+      connectionString: url.toString(),
+      max: options.poolSize,
+      statement_timeout: options.statementTimeoutMs,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs,
+      options: `-c search_path=${this.schema}`,
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, values);
+    } catch (err) {
+      if (unavailable(err)) throw new StoreUnavailableError((err as Error).message);
+      throw err;
+    }
+  }
+
+  private encode(model: CollectionModel, row: Row): unknown[] {
+    const values = model.leaves.map((leaf) => {
+      const value = row[leaf.column];
+      return leaf.field.kind === 'array' && value !== null && value !== undefined ? JSON.stringify(value) : (value ?? null);
+    });
+    values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
+    return values;
+  }
+
+  async prepare(models: readonly CollectionModel[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err) ? new StoreUnavailableError((err as Error).message) : err;
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.schema)}`);
+      await migrate(
+        {
+          exec: async (sql, values) => void (await client.query(sql, values)),
+          appliedVersions: async () => (await client.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE}`)).rows.map((row) => row.version),
+        },
+        models,
+        postgresDialect,
+      );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
+    const columns = [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
+    const sql = `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+    try {
+      return (await this.query(sql, [domain, ...this.encode(model, row)])).rows[0];
+    } catch (err) {
+      const { code, constraint } = err as { code?: string; constraint?: string };
+      if (code === '23505') {
+        // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
+        const column = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
+        throw new DuplicateKeyError(column);
+      }
+      throw err;
+    }
+  }
+
+  async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
+    const result = await this.query(`SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id]);
+    return result.rows[0];
+  }
+
+  async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
+    const { sql, values } = listStatement(model, domain, query, postgresDialect);
+    return (await this.query(sql, values)).rows;
+  }
+
+  async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
+    const values: unknown[] = [];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const assignments = Object.entries(change.set).map(([column, value]) => {
+      const leaf = model.leafByColumn.get(column);
+      return `${quote(column)} = ${param(leaf?.field.kind === 'array' && value !== null ? JSON.stringify(value) : value)}`;
+    });
+    // Merged in the statement itself, under the row lock: concurrent PATCHes of different keys all land.
+    const kept = Object.fromEntries(Object.entries(change.extMerge).filter(([, value]) => value !== null));
+    const removed = Object.keys(change.extMerge).filter((key) => change.extMerge[key] === null);
+    assignments.push(`${quote(EXT_EXTRA_COLUMN)} = (${quote(EXT_EXTRA_COLUMN)} || ${param(JSON.stringify(kept))}::jsonb) - ${param(removed)}::text[]`);
+    const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${quote(DOMAIN_COLUMN)} = ${param(domain)} AND ${quote('id')} = ${param(id)} RETURNING *`;
+    return (await this.query(sql, values)).rows[0];
+  }
+
+  async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
+    const result = await this.query(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
+    const { sql, values } = lookupStatement(model, domain, key, postgresDialect);
+    return orderLookupRows((await this.query(sql, values)).rows as never);
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
