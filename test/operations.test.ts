@@ -1,49 +1,23 @@
 // Running the service as operators do: the real entry point in its own
 // process, structured logs, health, configuration, graceful SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { RawConnection, rawRequest } from './support/raw-http.js';
+import { startServiceProcess, type ServiceProcess } from './support/process.js';
 import { Api, IP, RR } from './support/service.js';
 
-const entryPoint = new URL('../src/main.js', import.meta.url).pathname;
-
-interface Child {
-  process: ChildProcess;
-  port: number;
-  logs: string[];
-  exited: Promise<number | null>;
+interface Child extends ServiceProcess {
   dataDir: string;
 }
 
 async function startChild(env: Record<string, string> = {}): Promise<Child> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-ops-'));
-  const child = spawn(process.execPath, [entryPoint], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: process.env.TEST_DATABASE_URL ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        logs.push(line);
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening') resolve(entry.port);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    void exited.then((code) => reject(new Error(`exited with ${code}: ${logs.join('\n')}`)));
-  });
-  return { process: child, port, logs, exited, dataDir };
+  const started = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: process.env.TEST_DATABASE_URL ?? '', ...env });
+  return { ...started, dataDir };
 }
 
 describe('the service process', () => {

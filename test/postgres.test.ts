@@ -1,0 +1,107 @@
+// What only the PostgreSQL store has: migrations shared by nodes, and a
+// database that goes away and comes back.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { describe, test } from 'node:test';
+import { loadCollections } from '../src/collections/registry.js';
+import { PostgresStore, postgresOptions } from '../src/store/postgres.js';
+import { StoreUnavailableError } from '../src/store/store.js';
+import { Api, dropTestStore, onPostgres, RR, startTestService, testDatabaseUrl } from './support/service.js';
+
+/**
+ * A TCP relay between the service and PostgreSQL: cutting it is a database
+ * outage as the service sees it (connections drop, new ones are refused).
+ */
+class Relay {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
+
+describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=postgres://...' }, () => {
+  test('nodes migrating an empty database at the same moment apply each version once', async () => {
+    const url = testDatabaseUrl('');
+    const models = await loadCollections();
+    const stores = Array.from({ length: 4 }, () => new PostgresStore(url, postgresOptions({})));
+    try {
+      await Promise.all(stores.map((store) => store.prepare(models)));
+      await stores[0].prepare(models);
+      const check = new PostgresStore(url, postgresOptions({}));
+      const { rows } = await (check as any).pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version');
+      await check.close();
+      assert.deepEqual(rows, [{ version: 1, n: 1 }]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropTestStore(url);
+    }
+  });
+
+  test('statements are bounded by the statement timeout, which reads as the store being unavailable', async () => {
+    const store = new PostgresStore(testDatabaseUrl(''), { ...postgresOptions({}), statementTimeoutMs: 200 });
+    try {
+      const query = (sql: string) => (store as any).query(sql);
+      assert.deepEqual((await query('SHOW statement_timeout')).rows, [{ statement_timeout: '200ms' }]);
+      const started = Date.now();
+      await assert.rejects(query('SELECT pg_sleep(5)'), StoreUnavailableError);
+      assert.ok(Date.now() - started < 4000, 'cancelled by the server, not waited out');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a database outage answers 503 in the JSON format, and the service recovers when it returns', async () => {
+    const real = new URL(process.env.TEST_DATABASE_URL!);
+    const relay = new Relay({ host: real.hostname, port: Number(real.port || 5432) });
+    await relay.start();
+    const direct = testDatabaseUrl('');
+    const viaRelay = new URL(direct);
+    viaRelay.port = String(relay.port);
+    const service = await startTestService({ databaseUrl: viaRelay.toString() });
+    const api = new Api(service.url);
+    try {
+      const rule = await api.create(RR, { priority: 1 });
+
+      await relay.stop();
+      for (const reply of [await api.get(`${RR}/${rule.id}`), await api.post(RR, { priority: 2 }), await api.get('/healthz')]) {
+        assert.equal(reply.status, 503);
+        assert.deepEqual(reply.body, { error_code: 1503, error_message: 'Storage unavailable' });
+      }
+
+      await relay.start();
+      let recovered;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        recovered = await api.get(`${RR}/${rule.id}`);
+        if (recovered.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(recovered!.status, 200);
+      assert.deepEqual(recovered!.body, rule);
+      assert.equal((await api.get('/healthz')).status, 200);
+    } finally {
+      await service.stop();
+      await relay.stop().catch(() => undefined);
+      await dropTestStore(direct);
+    }
+  });
+});

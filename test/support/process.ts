@@ -1,0 +1,47 @@
+/** The real entry point in a process of its own, as operators run it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const entryPoint = new URL('../../src/main.js', import.meta.url).pathname;
+
+export interface ServiceProcess {
+  process: ChildProcess;
+  port: number;
+  url: string;
+  logs: string[];
+  exited: Promise<number | null>;
+}
+
+const STARTUP_DEADLINE_MS = 15000;
+
+/**
+ * Starts `node dist/src/main.js` with `env` and resolves once it logs that it
+ * is listening (so LOG_LEVEL must let info through).
+ */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [entryPoint], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        const entry = JSON.parse(line);
+        if (entry.msg === 'listening') resolve(entry.port);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    void exited.then((code) => reject(new Error(`exited with ${code}: ${logs.join('\n')}`)));
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`not listening after ${STARTUP_DEADLINE_MS} ms: ${logs.join('\n')}`));
+    }, STARTUP_DEADLINE_MS).unref();
+  });
+  return { process: child, port, url: `http://127.0.0.1:${port}`, logs, exited };
+}
