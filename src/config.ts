@@ -14,6 +14,11 @@ export interface Config {
   bodyLimit: number;
   /** How long in-flight requests may take to finish on SIGTERM, in ms. */
   shutdownGraceMs: number;
+  /**
+   * Where to write a first read-write key for domain "default" when the store
+   * has no API keys at all; undefined: never (use the admin CLI).
+   */
+  bootstrapKeyFile?: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -25,10 +30,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.DATA_DIR || './data';
+  const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'app.db')}`;
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 8080),
-    databaseUrl: env.DATABASE_URL || `sqlite:${path.join(dataDir, 'app.db')}`,
+    databaseUrl,
+    // Only the embedded store bootstraps by default: a shared database is set up with the admin CLI.
+    bootstrapKeyFile: env.BOOTSTRAP_KEY_FILE || (databaseUrl.startsWith('sqlite:') ? path.join(dataDir, 'bootstrap-key') : undefined),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000),

@@ -2,7 +2,10 @@
  * A running service: store, application and listener, with an orderly stop.
  * Used by the CLI entry point, the tests and the benchmarks alike.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
 import { loadCollections } from './collections/registry.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
@@ -22,6 +25,14 @@ export async function startService(config: Config): Promise<RunningService> {
   await store.prepare(models);
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
   const { fastify, httpServer } = await buildApp({ models, store, logger, bodyLimit: config.bodyLimit });
+  if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
+    await createDomain(store, BOOTSTRAP_DOMAIN);
+    const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
+    mkdirSync(path.dirname(config.bootstrapKeyFile), { recursive: true });
+    writeFileSync(config.bootstrapKeyFile, `${key}\n`, { mode: 0o600 });
+    // The key itself never goes to the log, only where to find it.
+    fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
+  }
   const listener = listenWithExtensionMethods(httpServer);
 
   const { server } = listener;

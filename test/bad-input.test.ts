@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
-import { IP, RawBody, RR, useService, type Reply } from './support/service.js';
+import { bearer, IP, RawBody, RR, useService, type Reply } from './support/service.js';
 
 function assertError(reply: Reply, status: number, field?: string): void {
   assert.equal(reply.status, status, reply.text);
@@ -116,7 +116,7 @@ describe('bad input', () => {
   test('a body larger than the limit, announced by Content-Length, is refused before it is read', async () => {
     const connection = await RawConnection.open(service.current.port);
     try {
-      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
       const [reply] = await connection.read(1);
       assert.equal(reply.status, 413);
       assert.equal(reply.json.error_code, 1413);
@@ -129,7 +129,7 @@ describe('bad input', () => {
   test('a raw request with no body and no content type', async () => {
     const connection = await RawConnection.open(service.current.port);
     try {
-      connection.write(rawRequest('POST', RR));
+      connection.write(rawRequest('POST', RR, undefined, bearer(service.current.key)));
       const [reply] = await connection.read(1);
       assert.equal(reply.status, 400);
       assert.equal(reply.json.error_code, 1400);

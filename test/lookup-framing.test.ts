@@ -4,14 +4,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
-import { chunkedRequest, RawConnection, rawRequest } from './support/raw-http.js';
-import { IP, RR, useService } from './support/service.js';
+import { chunkedRequest as chunkedRequestOf, RawConnection, rawRequest as rawRequestOf } from './support/raw-http.js';
+import { bearer, IP, RR, useService } from './support/service.js';
 
 const run = promisify(execFile);
 
 describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
   const service = useService();
   const { api } = service;
+  const rawRequest = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    rawRequestOf(method, path, body, { ...bearer(service.current.key), ...headers });
+  const chunkedRequest = (method: string, path: string, chunks: string[]) => chunkedRequestOf(method, path, chunks, bearer(service.current.key));
   let point: any;
   let rule: any;
 
@@ -25,7 +28,7 @@ describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
     if (!curl) return t.skip('curl is not installed');
     const { stdout } = await run('curl', [
       '-s', '-w', '\n%{http_code}', '-X', 'LOOKUP', `${service.current.url}${IP}`,
-      '-H', 'Content-Type: application/json', '--data', JSON.stringify(point.token_local),
+      '-H', 'Content-Type: application/json', '-H', `Authorization: Bearer ${service.current.key}`, '--data', JSON.stringify(point.token_local),
     ]);
     const [body, status] = stdout.split('\n');
     assert.equal(status, '200');
@@ -161,6 +164,7 @@ describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
 
 describe('framing the service refuses', () => {
   const service = useService();
+  const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));
 
   async function refused(payload: string, status = 400): Promise<{ replies: number[]; body: any }> {
     const connection = await RawConnection.open(service.current.port);

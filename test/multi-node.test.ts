@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServiceProcess, type ServiceProcess } from './support/process.js';
+import { runCli, startServiceProcess, type ServiceProcess } from './support/process.js';
 import { Api, dropTestStore, IP, RR, testDatabaseUrl } from './support/service.js';
 
 describe('two nodes on one database', () => {
@@ -17,9 +17,12 @@ describe('two nodes on one database', () => {
   let b: Api;
 
   before(async () => {
+    const env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir };
     // Started together: both run the migrations at once on an empty database.
-    nodes = await Promise.all([1, 2].map(() => startServiceProcess({ DATABASE_URL: databaseUrl })));
-    [a, b] = nodes.map((node) => new Api(node.url));
+    nodes = await Promise.all([1, 2].map(() => startServiceProcess(env)));
+    await runCli(['admin', 'create-domain', 'default'], env);
+    const key = await runCli(['admin', 'create-key', 'default'], env);
+    [a, b] = nodes.map((node) => new Api(node.url, key));
   });
 
   after(async () => {

@@ -1,30 +1,41 @@
 // Running the service as operators do: the real entry point in its own
 // process, structured logs, health, configuration, graceful SIGTERM.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { startServiceProcess, type ServiceProcess } from './support/process.js';
-import { Api, IP, RR } from './support/service.js';
+import { Api, dropTestStore, IP, RR, testDatabaseUrl } from './support/service.js';
 
 interface Child extends ServiceProcess {
   dataDir: string;
+  databaseUrl: string;
+  /** The key the process bootstrapped on its empty store. */
+  key: string;
 }
 
 async function startChild(env: Record<string, string> = {}): Promise<Child> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-ops-'));
-  const started = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: process.env.TEST_DATABASE_URL ?? '', ...env });
-  return { ...started, dataDir };
+  const databaseUrl = testDatabaseUrl(dataDir);
+  const keyFile = path.join(dataDir, 'bootstrap-key');
+  const started = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BOOTSTRAP_KEY_FILE: keyFile, ...env });
+  return { ...started, dataDir, databaseUrl, key: readFileSync(keyFile, 'utf8').trim() };
+}
+
+async function cleanUp(child: Child): Promise<void> {
+  child.process.kill('SIGKILL');
+  await dropTestStore(child.databaseUrl);
+  rmSync(child.dataDir, { recursive: true, force: true });
 }
 
 describe('the service process', () => {
-  test('logs one JSON object per line, and never a token', async () => {
+  test('logs one JSON object per line, and never a token or an API key', async () => {
     const child = await startChild();
     try {
-      const api = new Api(`http://127.0.0.1:${child.port}`);
+      const api = new Api(child.url, child.key);
       assert.deepEqual((await api.get('/healthz')).body, { status: 'ok' });
       const point = await api.create(IP, { type: 'public' });
       await api.get(IP, { filter: JSON.stringify({ token_local: point.token_local }) });
@@ -35,9 +46,10 @@ describe('the service process', () => {
       assert.ok(entries.every((entry) => typeof entry.level === 'number' && typeof entry.msg === 'string'));
       assert.ok(entries.some((entry) => entry.req?.method === 'LOOKUP'), 'requests are logged with their real method');
       assert.ok(!child.logs.join('\n').includes(point.token_local), 'token_local is not in the logs');
+      assert.ok(!child.logs.join('\n').includes(child.key), 'the API key is not in the logs');
+      assert.ok(entries.some((entry) => entry.file?.endsWith('bootstrap-key')), 'the bootstrap log names the key file');
     } finally {
-      child.process.kill('SIGKILL');
-      rmSync(child.dataDir, { recursive: true, force: true });
+      await cleanUp(child);
     }
   });
 
@@ -50,7 +62,7 @@ describe('the service process', () => {
       await idle.read(1);
       const body = JSON.stringify({ priority: 42 });
       // Headers and half the body now; the rest after SIGTERM.
-      busy.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      busy.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${child.key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       child.process.kill('SIGTERM');
       await idle.waitClosed();
@@ -63,8 +75,7 @@ describe('the service process', () => {
     } finally {
       idle.destroy();
       busy.destroy();
-      child.process.kill('SIGKILL');
-      rmSync(child.dataDir, { recursive: true, force: true });
+      await cleanUp(child);
     }
   });
 

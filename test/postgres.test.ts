@@ -48,9 +48,12 @@ describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=pos
       await Promise.all(stores.map((store) => store.prepare(models)));
       await stores[0].prepare(models);
       const check = new PostgresStore(url, postgresOptions({}));
-      const { rows } = await (check as any).pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version');
+      const { rows } = await (check as any).pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
       await check.close();
-      assert.deepEqual(rows, [{ version: 1, n: 1 }]);
+      assert.deepEqual(rows, [
+        { version: 1, n: 1 },
+        { version: 2, n: 1 },
+      ]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await dropTestStore(url);
@@ -78,7 +81,7 @@ describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=pos
     const viaRelay = new URL(direct);
     viaRelay.port = String(relay.port);
     const service = await startTestService({ databaseUrl: viaRelay.toString() });
-    const api = new Api(service.url);
+    const api = new Api(service.url, service.key);
     try {
       const rule = await api.create(RR, { priority: 1 });
 

@@ -16,7 +16,7 @@ const embedded = !process.env.TEST_DATABASE_URL;
 describe('embedded store', { skip: !embedded && 'runs on the embedded store only' }, () => {
   test('data survives a restart on the same data directory', async () => {
     const first = await startTestService();
-    const api = new Api(first.url);
+    const api = new Api(first.url, first.key);
     const point = await api.create(IP, { type: 'public', code: 'PERSIST', ext: { k: 'v' } });
     const rule = await api.create(RR, { priority: 7, periods: [{ d: 1 }] });
     await first.stop();
@@ -24,7 +24,7 @@ describe('embedded store', { skip: !embedded && 'runs on the embedded store only
 
     const second = await startTestService({}, first.dataDir);
     try {
-      const again = new Api(second.url);
+      const again = new Api(second.url, first.key);
       assert.deepEqual((await again.get(`${IP}/${point.id}`)).body, point);
       assert.deepEqual((await again.get(`${RR}/${rule.id}`)).body, rule);
       assert.deepEqual((await again.lookup(IP, point.token_local)).body, [point.id]);
@@ -45,7 +45,9 @@ describe('embedded store', { skip: !embedded && 'runs on the embedded store only
       assert.equal(byName.priority.type, 'INTEGER');
       assert.equal(byName.dir.type, 'TEXT');
       assert.equal(byName.opts_title.type, 'TEXT');
-      assert.equal(byName.id.pk, 1);
+      // Primary key (domain, id): an id is unique within its domain only.
+      assert.equal(byName.domain.pk, 1);
+      assert.equal(byName.id.pk, 2);
       const strict = db.prepare(`SELECT strict FROM pragma_table_list WHERE name = 'recordrules'`).get() as any;
       assert.equal(strict.strict, 1);
       const indexes = (db.prepare(`SELECT name FROM pragma_index_list('integration_points')`).all() as any[]).map((row) => row.name);
@@ -73,7 +75,7 @@ describe('embedded store', { skip: !embedded && 'runs on the embedded store only
       const byDefaultOrder = plan(listStatement(rr, 'default', parseListQuery(rr, {}), sqliteDialect));
       assert.match(byDefaultOrder, /USING INDEX recordrules_ext_ct_idx/);
       const lookup = plan(lookupStatement(ip, 'default', 'abc', sqliteDialect));
-      for (const key of ['id=?', 'code=?', 'token_local=?']) assert.ok(lookup.includes(key), `${key} is an index search: ${lookup}`);
+      for (const key of ['id=?', 'code=?', 'token_local=?']) assert.ok(lookup.includes(`${key})`), `${key} is an index search: ${lookup}`);
       assert.doesNotMatch(lookup, /SCAN integration_points/);
     } finally {
       db.close();

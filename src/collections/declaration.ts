@@ -66,6 +66,11 @@ export interface CollectionDeclaration {
   lookupKeys: readonly string[];
   /** What a list returns without `mask`: field names or dotted paths. */
   listProjection: readonly string[];
+  /**
+   * Read-only endpoints resolving one unique field to its entity:
+   * `GET <path>/<value>` answers `{"id": ..., "_links": {"self": {"href": ...}}}`.
+   */
+  resolvers?: readonly { path: string; field: string; notFound: string }[];
   /** Spellings from the vendor docs accepted in mask, filter and order. */
   aliases?: Record<string, string>;
   description?: string;

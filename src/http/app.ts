@@ -8,6 +8,7 @@ import type { CollectionModel } from '../collections/model.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
+import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
 import { answerClientError } from './extension-methods.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
@@ -76,6 +77,7 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
     return { status: 'ok' };
   });
 
+  registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, store);
 
   await fastify.ready();

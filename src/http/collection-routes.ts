@@ -3,18 +3,15 @@
  * collection model. shared/spec/CONVENTIONS.md and the seeds define each.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CollectionModel } from '../collections/model.js';
+import { resolveFieldRef, type CollectionModel } from '../collections/model.js';
 import { newRow, rowChange, toEntity, generateValue, type Entity, type Row } from '../entity/rows.js';
 import { bodyValidator } from '../entity/validation.js';
 import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.js';
 import { flatten, project } from '../query/projection.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
-import { errors, invalidField } from './errors.js';
+import { ApiError, errors, invalidField } from './errors.js';
 import { CARRIER_METHOD } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
-
-/** Until requests carry a domain of their own, everything lives in this one. */
-export const DEFAULT_DOMAIN = 'default';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
 const GENERATION_ATTEMPTS = 3;
@@ -31,8 +28,9 @@ function noParameters(request: FastifyRequest): void {
   if (name !== undefined) throw invalidField(name, 'unknown parameter; this operation takes none');
 }
 
-function domainOf(_request: FastifyRequest): string {
-  return DEFAULT_DOMAIN;
+/** Set by authentication from the caller's API key. */
+function domainOf(request: FastifyRequest): string {
+  return request.domain;
 }
 
 export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store): void {
@@ -111,13 +109,34 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     if (!deleted) throw notFound();
     return reply.code(204).send();
   });
+
+  for (const resolver of model.declaration.resolvers ?? []) {
+    const field = resolveFieldRef(model, resolver.field);
+    if (!field) throw new Error(`${model.name}: resolver field ${resolver.field} is not a scalar field`);
+    app.get(`${resolver.path}/:value`, async (request: FastifyRequest<{ Params: { value: string } }>) => {
+      noParameters(request);
+      const [row] = await store.list(model, domainOf(request), {
+        filter: { kind: 'compare', op: '==', field, value: request.params.value },
+        order: [],
+        offset: 0,
+        limit: 1,
+        flat: false,
+      });
+      if (!row) throw new ApiError(404, resolver.notFound);
+      const id = row.id as string;
+      return { id, _links: { self: { href: `${model.path}/${id}` } } };
+    });
+  }
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Methods each path of a collection answers, for 405 and its Allow header. */
 export function collectionMethods(model: CollectionModel): { pattern: RegExp; allow: string[] }[] {
-  const base = model.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const base = escapeRegExp(model.path);
   return [
     { pattern: new RegExp(`^${base}/?$`), allow: ['GET', 'HEAD', 'POST', 'LOOKUP'] },
     { pattern: new RegExp(`^${base}/[^/]+/?$`), allow: ['GET', 'HEAD', 'PATCH', 'DELETE'] },
+    ...(model.declaration.resolvers ?? []).map((resolver) => ({ pattern: new RegExp(`^${escapeRegExp(resolver.path)}/[^/]+/?$`), allow: ['GET', 'HEAD'] })),
   ];
 }

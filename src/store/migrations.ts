@@ -24,6 +24,16 @@ export const migrations: readonly Migration[] = [
     name: 'collection tables and indexes',
     statements: (models, dialect) => models.flatMap((model) => schemaStatements(model, dialect)),
   },
+  {
+    version: 2,
+    name: 'domains and API keys',
+    statements: (_models, dialect) => [
+      `CREATE TABLE domains (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)${dialect.tableSuffix}`,
+      // Only a SHA-256 of each key is kept; the key itself is shown once, when created.
+      `CREATE TABLE api_keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, domain TEXT NOT NULL REFERENCES domains (name), ` +
+        `role TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL)${dialect.tableSuffix}`,
+    ],
+  },
 ];
 
 /** One transaction holding the migration lock. */

@@ -17,7 +17,8 @@ import type { Row, RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
-import { DuplicateKeyError, StoreUnavailableError, type Store } from './store.js';
+import { keyStatements } from './key-sql.js';
+import { DuplicateKeyError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
 export const postgresDialect: Dialect = {
   placeholder: (index) => `$${index}`,
@@ -70,6 +71,7 @@ export function postgresOptions(env: NodeJS.ProcessEnv = process.env): PostgresO
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
+  private readonly keySql = keyStatements(postgresDialect);
 
   constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
     const url = new URL(databaseUrl);
@@ -186,6 +188,26 @@ export class PostgresStore implements Store {
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, postgresDialect);
     return orderLookupRows((await this.query(sql, values)).rows as never);
+  }
+
+  async createDomain(name: string, createdAt: string): Promise<boolean> {
+    return ((await this.query(this.keySql.createDomain, [name, createdAt])).rowCount ?? 0) > 0;
+  }
+
+  async domainExists(name: string): Promise<boolean> {
+    return (await this.query(this.keySql.domainExists, [name])).rows.length > 0;
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.query(this.keySql.createApiKey, [key.id, key.keyHash, key.domain, key.role, key.label, key.createdAt]);
+  }
+
+  async findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined> {
+    return (await this.query<Pick<ApiKeyRecord, 'domain' | 'role'>>(this.keySql.findApiKey, [keyHash])).rows[0];
+  }
+
+  async countApiKeys(): Promise<number> {
+    return Number((await this.query<{ n: string }>(this.keySql.countApiKeys)).rows[0].n);
   }
 
   async ping(): Promise<void> {

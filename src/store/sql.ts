@@ -57,10 +57,13 @@ export function schemaStatements(model: CollectionModel, dialect: Dialect): stri
   const table = tableName(model);
   const columns = [`${quote(DOMAIN_COLUMN)} ${dialect.columnType({ kind: 'scalar', type: 'string', mode: 'out' })} NOT NULL`];
   for (const leaf of model.leaves) {
-    const constraints = leaf.path === 'id' ? ' PRIMARY KEY' : leaf.field.kind === 'scalar' && leaf.field.unique ? ' UNIQUE' : '';
-    columns.push(`${quote(leaf.column)} ${dialect.columnType(leaf.field)}${notNull(leaf) ? ' NOT NULL' : ''}${constraints}`);
+    // id is unique per domain (the primary key below), so one domain cannot learn of another's ids;
+    // other unique fields are server-generated and unique everywhere.
+    const unique = leaf.path !== 'id' && leaf.field.kind === 'scalar' && leaf.field.unique ? ' UNIQUE' : '';
+    columns.push(`${quote(leaf.column)} ${dialect.columnType(leaf.field)}${notNull(leaf) ? ' NOT NULL' : ''}${unique}`);
   }
   columns.push(`${quote(EXT_EXTRA_COLUMN)} ${dialect.columnType('object')} NOT NULL`);
+  columns.push(`PRIMARY KEY (${quote(DOMAIN_COLUMN)}, ${quote('id')})`);
   const statements = [`CREATE TABLE IF NOT EXISTS ${table} (\n  ${columns.join(',\n  ')}\n)${dialect.tableSuffix}`];
   for (const leaf of model.leaves) {
     if (leaf.field.kind !== 'scalar' || !leaf.field.indexed) continue;
@@ -129,9 +132,10 @@ export function listStatement(model: CollectionModel, domain: string, query: Lis
 }
 
 /**
- * One indexed equality per key field, united. Neither an OR across the fields
- * nor an ORDER BY here: either lets the planner walk the whole domain in
- * creation order. The few matches are put in order by orderLookupRows.
+ * One indexed equality per key field, concatenated. Not an OR across the
+ * fields, an ORDER BY or a de-duplicating UNION: each lets the planner walk
+ * the whole domain in some index order instead. The few matches are
+ * de-duplicated and ordered by orderLookupRows.
  */
 export function lookupStatement(model: CollectionModel, domain: string, key: string, dialect: Dialect): { sql: string; values: unknown[] } {
   // Placeholders are added in the order they appear: SQLite binds "?" by position.
@@ -144,7 +148,7 @@ export function lookupStatement(model: CollectionModel, domain: string, key: str
       `WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${quote(leaf.column)} = ${params.add(value)}`
     );
   });
-  return { sql: branches.join(' UNION '), values: params.values };
+  return { sql: branches.join(' UNION ALL '), values: params.values };
 }
 
 const LOOKUP_CREATED_AT = 'created_at';
@@ -153,8 +157,9 @@ function createdAtColumn(model: CollectionModel): string {
   return model.leafByPath.get(CREATED_AT)!.column;
 }
 
-/** The ids of lookup rows in the default order (CONVENTIONS.md): creation time, then id. */
+/** The distinct ids of lookup rows in the default order (CONVENTIONS.md): creation time, then id. */
 export function orderLookupRows(rows: { id: string; [LOOKUP_CREATED_AT]: string }[]): string[] {
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return rows.sort((a, b) => byText(a[LOOKUP_CREATED_AT], b[LOOKUP_CREATED_AT]) || byText(a.id, b.id)).map((row) => row.id);
+  const sorted = rows.sort((a, b) => byText(a[LOOKUP_CREATED_AT], b[LOOKUP_CREATED_AT]) || byText(a.id, b.id));
+  return [...new Set(sorted.map((row) => row.id))];
 }

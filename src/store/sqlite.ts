@@ -15,7 +15,8 @@ import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
-import { DuplicateKeyError, type Store } from './store.js';
+import { keyStatements } from './key-sql.js';
+import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
 
 export const sqliteDialect: Dialect = {
   placeholder: () => '?',
@@ -48,6 +49,7 @@ export function sqliteFile(url: string): string {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly keySql = keyStatements(sqliteDialect);
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
   }
 
   private statement(sql: string): Database.Statement {
@@ -117,8 +120,9 @@ export class SqliteStore implements Store {
     try {
       return this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>);
     } catch (err) {
-      const clash = /^UNIQUE constraint failed: [^.]+\.(\w+)/.exec((err as Error).message);
-      if (clash) throw new DuplicateKeyError(clash[1]);
+      // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
+      const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
+      if (clash) throw new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
       throw err;
     }
   }
@@ -162,6 +166,26 @@ export class SqliteStore implements Store {
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
     return orderLookupRows(this.statement(sql).all(...values) as never);
+  }
+
+  async createDomain(name: string, createdAt: string): Promise<boolean> {
+    return this.statement(this.keySql.createDomain).run(name, createdAt).changes > 0;
+  }
+
+  async domainExists(name: string): Promise<boolean> {
+    return this.statement(this.keySql.domainExists).get(name) !== undefined;
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    this.statement(this.keySql.createApiKey).run(key.id, key.keyHash, key.domain, key.role, key.label, key.createdAt);
+  }
+
+  async findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined> {
+    return this.statement(this.keySql.findApiKey).get(keyHash) as Pick<ApiKeyRecord, 'domain' | 'role'> | undefined;
+  }
+
+  async countApiKeys(): Promise<number> {
+    return (this.statement(this.keySql.countApiKeys).get() as { n: number }).n;
   }
 
   async ping(): Promise<void> {

@@ -18,9 +18,27 @@ export interface Store {
   delete(model: CollectionModel, domain: string, id: string): Promise<boolean>;
   /** Ids of rows whose lookup keys equal `key`, in the default order. */
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]>;
+  /** Creates a domain; false when it already exists. */
+  createDomain(name: string, createdAt: string): Promise<boolean>;
+  domainExists(name: string): Promise<boolean>;
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The domain and role of the key with this hash. */
+  findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined>;
+  countApiKeys(): Promise<number>;
   /** Resolves when the store can serve requests. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export type Role = 'read-only' | 'read-write';
+
+export interface ApiKeyRecord {
+  id: string;
+  keyHash: string;
+  domain: string;
+  role: Role;
+  label: string;
+  createdAt: string;
 }
 
 export class DuplicateKeyError extends Error {

@@ -1,7 +1,15 @@
 /** The real entry point in a process of its own, as operators run it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 
 const entryPoint = new URL('../../src/main.js', import.meta.url).pathname;
+const cli = new URL('../../src/cli.js', import.meta.url).pathname;
+
+/** Runs the package's command line (`collection-service ...`) and returns what it printed. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+  return stdout.trim();
+}
 
 export interface ServiceProcess {
   process: ChildProcess;

@@ -3,13 +3,16 @@
  * talks to it over real HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createApiKey, createDomain } from '../../src/auth/api-keys.js';
 import { startService, type RunningService } from '../../src/service.js';
+import { openStore } from '../../src/store/open.js';
+import type { Role } from '../../src/store/store.js';
 
 export const IP = '/rest/v1/service/integration_points';
 export const RR = '/rest/v1/uc/recordrules';
@@ -46,19 +49,39 @@ export async function dropTestStore(databaseUrl: string): Promise<void> {
 export interface TestService extends RunningService {
   dataDir: string;
   config: Config;
+  /** The read-write key of domain "default" the service bootstrapped. */
+  key: string;
 }
 
 export async function startTestService(overrides: Partial<Config> = {}, dataDir = mkdtempSync(path.join(tmpdir(), 'collections-'))): Promise<TestService> {
-  const config = {
+  const config: Config = {
     ...loadConfig({}),
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
     databaseUrl: testDatabaseUrl(dataDir),
+    bootstrapKeyFile: path.join(dataDir, 'bootstrap-key'),
     ...overrides,
   };
   const service = await startService(config);
-  return { ...service, dataDir, config };
+  const key = existsSync(config.bootstrapKeyFile!) ? readFileSync(config.bootstrapKeyFile!, 'utf8').trim() : '';
+  return { ...service, dataDir, config, key };
+}
+
+/** A new key through the admin functions the CLI uses; creates the domain if needed. */
+export async function addKey(service: TestService, domain: string, role: Role = 'read-write'): Promise<string> {
+  const store = openStore(service.config.databaseUrl);
+  try {
+    await createDomain(store, domain);
+    return await createApiKey(store, domain, role);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The Authorization header for a key. */
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
 }
 
 /** One service for the whole test file, started before and stopped after its tests. */
@@ -67,6 +90,7 @@ export function useService(overrides: Partial<Config> = {}): { readonly current:
   before(async () => {
     holder.current = await startTestService(overrides);
     holder.api.baseUrl = holder.current.url;
+    holder.api.key = holder.current.key;
   });
   after(async () => {
     await holder.current.stop();
@@ -90,10 +114,14 @@ export class RawBody {
 }
 
 export class Api {
-  constructor(public baseUrl: string) {}
+  constructor(
+    public baseUrl: string,
+    /** Sent as a Bearer token unless a request names its own authorization. */
+    public key = '',
+  ) {}
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const init: RequestInit = { method, headers: { ...(this.key ? bearer(this.key) : {}), ...headers } };
     if (body !== undefined) {
       init.body = body instanceof RawBody ? body.text : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json; charset=utf-8';

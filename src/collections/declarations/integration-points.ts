@@ -34,6 +34,7 @@ export const integrationPoints = defineCollection({
     ext: ext(),
   },
   lookupKeys: ['id', 'code', 'token_local'],
+  resolvers: [{ path: '/rest/v1/service/integration_tokens', field: 'token_local', notFound: 'Token not found' }],
   listProjection: [
     'id',
     'code',
