@@ -14,6 +14,10 @@ export interface Config {
   bodyLimit: number;
   /** How long in-flight requests may take to finish on SIGTERM, in ms. */
   shutdownGraceMs: number;
+  /** Slow-client limits, in ms: to receive a request head, a whole request, and idle keep-alive. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
   /**
    * Where to write a first read-write key for domain "default" when the store
    * has no API keys at all; undefined: never (use the admin CLI).
@@ -40,5 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000),
+    headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
   };
 }

@@ -33,7 +33,8 @@ export async function startService(config: Config): Promise<RunningService> {
     // The key itself never goes to the log, only where to find it.
     fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
   }
-  const listener = listenWithExtensionMethods(httpServer);
+  httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
+  const listener = listenWithExtensionMethods(httpServer, { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs });
 
   const { server } = listener;
   await new Promise<void>((resolve, reject) => {

@@ -36,6 +36,17 @@ export const CARRIER_METHOD = 'POST';
 
 // CONNECT is carried too: llhttp would turn it into a tunnel request.
 const NATIVE_METHODS = new Set(http.METHODS.filter((method) => method !== 'CONNECT'));
+export interface ConnectionLimits {
+  /** From connection open, or a request's first byte, until its head is complete; then 408. */
+  headersTimeoutMs: number;
+  /** From a request's head until its body is complete; then the connection is cut. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000 };
+// Longer request targets are refused with 414 before anything else is read.
+const MAX_URL_BYTES = 8192;
+
 const CONTENT_LENGTH = /^\d{1,15}$/;
 const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}[ \t]*(?:;.*)?$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -112,6 +123,7 @@ function canonicalHead(head: RequestHead): { bytes: Buffer; framing: BodyFraming
   if (chunked && contentLength !== undefined) {
     throw new FramingError(400, 'Content-Length and Transfer-Encoding together are ambiguous');
   }
+  if (head.url.length > MAX_URL_BYTES) throw new FramingError(414, `Request target longer than ${MAX_URL_BYTES} bytes`);
   if (head.versionMajor !== 1 || head.versionMinor > 1) {
     throw new FramingError(400, 'Only HTTP/1.0 and HTTP/1.1 are supported');
   }
@@ -148,12 +160,16 @@ export class CanonicalRequestStream extends Duplex {
   #answered = 0;
   #failure: Buffer | null = null;
   #socketPaused = false;
-
+  #deadline: NodeJS.Timeout | undefined;
   readonly #raw: net.Socket;
+  readonly #limits: ConnectionLimits;
 
-  constructor(socket: net.Socket) {
+  constructor(socket: net.Socket, limits: ConnectionLimits = DEFAULT_LIMITS) {
     super({ allowHalfOpen: true });
     this.#raw = socket;
+    this.#limits = limits;
+    // A connection that never completes a head must not be held open.
+    this.#awaitHead();
     // Setting the on* callbacks puts the library in the mode where the method
     // is reported as a string rather than an index into its fixed table.
     this.#parser.onHeadersComplete = ((info: RequestHead) => this.#onHead(info)) as never;
@@ -184,12 +200,24 @@ export class CanonicalRequestStream extends Duplex {
     this.#sendFailureWhenDue();
   }
 
+  /** Slow-client protection: Node's own header and request timeouts never see these connections. */
+  #awaitHead(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => this.closeWithError(408, 'Request head not received in time'), this.#limits.headersTimeoutMs).unref();
+  }
+
+  #awaitBody(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => this.destroy(), this.#limits.requestTimeoutMs).unref();
+  }
+
   #onHead(head: RequestHead): number {
     const { bytes, framing } = canonicalHead(head);
     this.#pending.push(bytes);
     this.#framing = framing;
     this.#inMessage = true;
     this.#started++;
+    if (framing !== 'none') this.#awaitBody();
     // A request with neither Content-Length nor chunked coding has no body
     // (RFC 9112 §6.3); returning 1 stops the library reading one until EOF.
     return framing === 'none' ? 1 : 0;
@@ -206,10 +234,15 @@ export class CanonicalRequestStream extends Duplex {
   #onMessageComplete(): void {
     if (this.#framing === 'chunked') this.#pending.push(LAST_CHUNK);
     this.#inMessage = false;
+    // Waiting for the next request is keep-alive idling, timed by the http server.
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
   }
 
   #onData(chunk: Buffer): void {
     if (this.#failure) return;
+    // The first byte of a new request starts its head deadline.
+    if (!this.#inMessage && this.#deadline === undefined) this.#awaitHead();
     let offset = 0;
     try {
       while (offset < chunk.length) {
@@ -301,6 +334,7 @@ export class CanonicalRequestStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#deadline);
     this.#raw.destroy();
     callback(error);
   }
@@ -368,7 +402,7 @@ export interface ExtensionMethodListener {
  * CanonicalRequestStream. `httpServer` itself is never listened on; its
  * clientError handler should be answerClientError.
  */
-export function listenWithExtensionMethods(httpServer: http.Server): ExtensionMethodListener {
+export function listenWithExtensionMethods(httpServer: http.Server, limits: ConnectionLimits = DEFAULT_LIMITS): ExtensionMethodListener {
   const connections = new Set<CanonicalRequestStream>();
   httpServer.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const connection = req.socket as unknown;
@@ -377,7 +411,7 @@ export function listenWithExtensionMethods(httpServer: http.Server): ExtensionMe
     res.once('finish', () => connection.responseFinished());
   });
   const server = net.createServer({ noDelay: true }, (socket) => {
-    const connection = new CanonicalRequestStream(socket);
+    const connection = new CanonicalRequestStream(socket, limits);
     connections.add(connection);
     connection.once('close', () => connections.delete(connection));
     httpServer.emit('connection', connection);
