@@ -10,6 +10,7 @@ import { collectionMethods, registerCollectionRoutes } from './collection-routes
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
+import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
 
@@ -52,6 +53,7 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
   };
   const fastify: FastifyInstance = Fastify(options);
   restoreExtensionMethods(fastify);
+  refuseNulCharacters(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 

@@ -100,6 +100,7 @@ function strictChunkHead(this: any): void {
 function canonicalHead(head: RequestHead): { bytes: Buffer; framing: BodyFraming } {
   let contentLength: string | undefined;
   let chunked = false;
+  let host = false;
   const lines: string[] = [];
   for (let i = 0; i < head.headers.length; i += 2) {
     const name = head.headers[i];
@@ -117,12 +118,16 @@ function canonicalHead(head: RequestHead): { bytes: Buffer; framing: BodyFraming
         throw new FramingError(400, 'Only a single "Transfer-Encoding: chunked" is supported');
       }
       chunked = true;
+    } else if (lower === 'host') {
+      host = true;
     }
     if (!DROPPED_HEADERS.has(lower)) lines.push(`${name}: ${value}\r\n`);
   }
   if (chunked && contentLength !== undefined) {
     throw new FramingError(400, 'Content-Length and Transfer-Encoding together are ambiguous');
   }
+  // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
+  if (!host && head.versionMinor === 1) throw new FramingError(400, 'Host header required');
   if (head.url.length > MAX_URL_BYTES) throw new FramingError(414, `Request target longer than ${MAX_URL_BYTES} bytes`);
   if (head.versionMajor !== 1 || head.versionMinor > 1) {
     throw new FramingError(400, 'Only HTTP/1.0 and HTTP/1.1 are supported');
