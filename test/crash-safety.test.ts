@@ -25,6 +25,10 @@ interface History {
   deleted?: Outcome;
 }
 
+function acknowledgedCreates(histories: History[]): number {
+  return histories.filter((entity) => entity.created === 'acknowledged').length;
+}
+
 async function attempt(send: () => Promise<{ status: number }>, expected: number): Promise<Outcome> {
   try {
     const reply = await send();
@@ -70,8 +74,13 @@ describe('crash safety', () => {
         node = await startServiceProcess(env);
         const api = new Api(node.url, readFileSync(env.BOOTSTRAP_KEY_FILE, 'utf8').trim());
         const stop = { killed: false };
+        const before = acknowledgedCreates(histories);
         const writers = Array.from({ length: WRITERS }, (_, worker) => writer(api, round * 100 + worker, histories, stop));
-        await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 350));
+        // Kill at a random moment once this round has some acknowledged writes, however slow the machine.
+        for (let waited = 0; acknowledgedCreates(histories) - before < 2 * WRITERS && waited < 20000; waited += 20) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
         node.process.kill('SIGKILL');
         stop.killed = true;
         await node.exited;
@@ -102,8 +111,8 @@ describe('crash safety', () => {
         }
         checked++;
       }
-      const acknowledged = histories.filter((entity) => entity.created === 'acknowledged').length;
-      assert.ok(acknowledged > ROUNDS * WRITERS, `enough writes were acknowledged to mean something (${acknowledged})`);
+      const acknowledged = acknowledgedCreates(histories);
+      assert.ok(acknowledged >= 2 * ROUNDS * WRITERS, `enough writes were acknowledged to mean something (${acknowledged})`);
       t.diagnostic(`${histories.length} entities written over ${ROUNDS} kills, ${acknowledged} creates acknowledged, ${checked} checked`);
     } finally {
       node?.process.kill('SIGKILL');

@@ -194,19 +194,20 @@ describe('framing the service refuses', () => {
   });
 
   test('the refusal comes after the answers owed to earlier pipelined requests', async () => {
-    const payload = rawRequest('GET', '/healthz') + 'GET /healthz HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx';
+    const payload = rawRequest('GET', '/healthz') + 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx';
     const { replies } = await refused(payload);
     assert.deepEqual(replies, [200, 400]);
   });
 
   test('transfer codings other than chunked', async () => {
-    const { replies } = await refused('POST /rest/v1/uc/recordrules HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n');
+    const { replies, body } = await refused('POST /rest/v1/uc/recordrules HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n');
+    assert.match(body.error_message, /Transfer-Encoding/);
     assert.deepEqual(replies, [400]);
   });
 
   test('a malformed chunk size', async () => {
     // Without the strict check "1x" would read as 1 and the rest as a new request.
-    const payload = 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1x\r\n"\r\n0\r\n\r\n';
+    const payload = 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1x\r\n"\r\n0\r\n\r\n';
     const connection = await RawConnection.open(service.current.port);
     try {
       connection.write(payload);
@@ -217,6 +218,12 @@ describe('framing the service refuses', () => {
     }
   });
 
+  test('an HTTP/1.1 request without Host gets a JSON 400', async () => {
+    const { replies, body } = await refused('GET /healthz HTTP/1.1\r\n\r\n');
+    assert.deepEqual(replies, [400]);
+    assert.deepEqual(body, { error_code: 1400, error_message: 'Host header required' });
+  });
+
   test('a malformed request line gets a JSON 400', async () => {
     const { replies, body } = await refused('NOT A REQUEST\r\n\r\n');
     assert.deepEqual(replies, [400]);
@@ -224,13 +231,13 @@ describe('framing the service refuses', () => {
   });
 
   test('header bytes the HTTP grammar forbids', async () => {
-    const { replies, body } = await refused('GET /healthz HTTP/1.1\r\nX-Bad: a\u0001b\r\n\r\n');
+    const { replies, body } = await refused('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n');
     assert.deepEqual(replies, [400]);
-    assert.equal(body.error_code, 1400);
+    assert.deepEqual(body, { error_code: 1400, error_message: 'Malformed HTTP request' });
   });
 
   test('oversized headers get a JSON 431', async () => {
-    const { replies, body } = await refused(`GET /healthz HTTP/1.1\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431);
+    const { replies, body } = await refused(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431);
     assert.deepEqual(replies, [431]);
     assert.equal(body.error_code, 1431);
   });
