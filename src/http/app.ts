@@ -3,8 +3,12 @@
  * contract for everything else (unknown paths, wrong verbs, framework errors).
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
@@ -28,6 +32,12 @@ export interface App {
 }
 
 export const HEALTH_PATH = '/healthz';
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCS_PATH = '/docs';
+
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+}
 
 export async function buildApp({ models, store, logger, bodyLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
@@ -73,6 +83,12 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
     const known = routesByPath.find(({ pattern }) => pattern.test(path));
     throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
   });
+
+  const document = openApiDocument(models, packageVersion());
+  fastify.get(OPENAPI_PATH, async () => document);
+  // Swagger UI from the npm package, assets served locally (no CDN).
+  await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await fastify.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   fastify.get(HEALTH_PATH, async () => {
     await store.ping();
