@@ -14,6 +14,7 @@ import { collectionMethods, registerCollectionRoutes } from './collection-routes
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
+import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
@@ -67,7 +68,8 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
-  const routesByPath = [{ pattern: new RegExp(`^${HEALTH_PATH}/?$`), allow: ['GET', 'HEAD'] }, ...models.flatMap(collectionMethods)];
+  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH].map((path) => ({ pattern: new RegExp(`^${path.replace('.', '\\.')}/?$`), allow: ['GET', 'HEAD'] }));
+  const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err, bodyLimit);
@@ -95,8 +97,9 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
     return { status: 'ok' };
   });
 
+  const measuredStore = registerMetrics(fastify, store, models);
   registerAuthentication(fastify, store);
-  for (const model of models) registerCollectionRoutes(fastify, model, store);
+  for (const model of models) registerCollectionRoutes(fastify, model, measuredStore);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

@@ -185,6 +185,10 @@ export class PostgresStore implements Store {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async count(model: CollectionModel): Promise<number> {
+    return Number((await this.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${tableName(model)}`)).rows[0].n);
+  }
+
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, postgresDialect);
     return orderLookupRows((await this.query(sql, values)).rows as never);

@@ -163,6 +163,10 @@ export class SqliteStore implements Store {
     return result.changes > 0;
   }
 
+  async count(model: CollectionModel): Promise<number> {
+    return (this.statement(`SELECT COUNT(*) AS n FROM ${tableName(model)}`).get() as { n: number }).n;
+  }
+
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
     return orderLookupRows(this.statement(sql).all(...values) as never);

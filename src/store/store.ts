@@ -16,6 +16,8 @@ export interface Store {
   /** Applies a change atomically; undefined when the row is gone. */
   update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined>;
   delete(model: CollectionModel, domain: string, id: string): Promise<boolean>;
+  /** Rows of the collection in every domain, for metrics. */
+  count(model: CollectionModel): Promise<number>;
   /** Ids of rows whose lookup keys equal `key`, in the default order. */
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]>;
   /** Creates a domain; false when it already exists. */
