@@ -24,7 +24,8 @@ export async function startService(config: Config): Promise<RunningService> {
   const store = openStore(config.databaseUrl);
   await store.prepare(models);
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
-  const { fastify, httpServer } = await buildApp({ models, store, logger, bodyLimit: config.bodyLimit });
+  const feed = await store.openChangeFeed();
+  const { fastify, httpServer } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
   if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
     await createDomain(store, BOOTSTRAP_DOMAIN);
     const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
@@ -52,6 +53,8 @@ export async function startService(config: Config): Promise<RunningService> {
   const stop = () =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Ends open event streams, so their connections can close like the rest.
+      await feed.close();
       listener.closeIdleConnections();
       const grace = setTimeout(() => listener.closeAllConnections(), config.shutdownGraceMs);
       // Keep-alive connections that become idle after their last response are closed as they go.

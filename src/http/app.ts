@@ -8,12 +8,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
+import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
@@ -22,6 +24,7 @@ import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } fro
 export interface AppOptions {
   models: readonly CollectionModel[];
   store: Store;
+  feed: ChangeFeed;
   logger: FastifyServerOptions['logger'];
   bodyLimit: number;
 }
@@ -40,7 +43,7 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
-export async function buildApp({ models, store, logger, bodyLimit }: AppOptions): Promise<App> {
+export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
   const options: FastifyHttpOptions<http.Server> = {
     logger: logger && {
@@ -68,7 +71,7 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
-  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH].map((path) => ({ pattern: new RegExp(`^${path.replace('.', '\\.')}/?$`), allow: ['GET', 'HEAD'] }));
+  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${path.replace('.', '\\.')}/?$`), allow: ['GET', 'HEAD'] }));
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
@@ -99,7 +102,8 @@ export async function buildApp({ models, store, logger, bodyLimit }: AppOptions)
 
   const measuredStore = registerMetrics(fastify, store, models);
   registerAuthentication(fastify, store);
-  for (const model of models) registerCollectionRoutes(fastify, model, measuredStore);
+  for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
+  registerEventsRoute(fastify, feed, models);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

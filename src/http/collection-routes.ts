@@ -8,6 +8,7 @@ import { newRow, rowChange, toEntity, generateValue, type Entity, type Row } fro
 import { bodyValidator } from '../entity/validation.js';
 import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.js';
 import { flatten, project } from '../query/projection.js';
+import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
 import { ApiError, errors, invalidField } from './errors.js';
 import { CARRIER_METHOD } from './extension-methods.js';
@@ -33,8 +34,11 @@ function domainOf(request: FastifyRequest): string {
   return request.domain;
 }
 
-export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store): void {
+export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store, feed: ChangeFeed): void {
   const validate = bodyValidator(model);
+  // After the write is stored; a feed that cannot deliver does not undo it.
+  const announce = (request: FastifyRequest, op: ChangeEvent['op'], id: string) =>
+    void feed.publish({ op, collection: model.name, id, domain: domainOf(request) }).catch((err) => request.log.warn({ err }, 'change not announced'));
   const itemPath = `${model.path}/:id`;
   const notFound = () => errors.entityNotFound(model.entity);
 
@@ -57,6 +61,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     noParameters(request);
     const body = validate.create(request.body);
     const stored = await insertWithFreshValues(domainOf(request), newRow(model, body), new Set(Object.keys(body)));
+    announce(request, 'create', stored.id as string);
     return toEntity(model, stored);
   });
 
@@ -100,13 +105,16 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     if (!stored) throw notFound();
     const updated = await store.update(model, domain, id, rowChange(model, stored, body));
     if (!updated) throw notFound();
+    announce(request, 'update', id);
     return toEntity(model, updated);
   });
 
   app.delete(itemPath, async (request: IdRequest, reply: FastifyReply) => {
     noParameters(request);
-    const deleted = await store.delete(model, domainOf(request), request.params.id.toLowerCase());
+    const id = request.params.id.toLowerCase();
+    const deleted = await store.delete(model, domainOf(request), id);
     if (!deleted) throw notFound();
+    announce(request, 'delete', id);
     return reply.code(204).send();
   });
 

@@ -17,6 +17,8 @@ import type { Row, RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import type { ChangeFeed } from '../events/change-feed.js';
+import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
@@ -71,6 +73,7 @@ export function postgresOptions(env: NodeJS.ProcessEnv = process.env): PostgresO
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
+  private readonly connectionString: string;
   private readonly keySql = keyStatements(postgresDialect);
 
   constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
@@ -78,8 +81,9 @@ export class PostgresStore implements Store {
     this.schema = url.searchParams.get('schema') ?? 'public';
     if (!SCHEMA_NAME.test(this.schema)) throw new Error(`schema "${this.schema}" must match ${SCHEMA_NAME}`);
     url.searchParams.delete('schema');
+    this.connectionString = url.toString();
     this.pool = new pg.Pool({
-      connectionString: url.toString(),
+      connectionString: this.connectionString,
       max: options.poolSize,
       statement_timeout: options.statementTimeoutMs,
       connectionTimeoutMillis: options.connectTimeoutMs,
@@ -212,6 +216,16 @@ export class PostgresStore implements Store {
 
   async countApiKeys(): Promise<number> {
     return Number((await this.query<{ n: string }>(this.keySql.countApiKeys)).rows[0].n);
+  }
+
+  async openChangeFeed(): Promise<ChangeFeed> {
+    const feed = new PostgresChangeFeed(
+      this.connectionString,
+      async (channel, payload) => void (await this.query('SELECT pg_notify($1, $2)', [channel, payload])),
+      `collection_changes_${this.schema}`,
+    );
+    await feed.start();
+    return feed;
   }
 
   async ping(): Promise<void> {

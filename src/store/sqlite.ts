@@ -15,6 +15,7 @@ import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
 
@@ -190,6 +191,11 @@ export class SqliteStore implements Store {
 
   async countApiKeys(): Promise<number> {
     return (this.statement(this.keySql.countApiKeys).get() as { n: number }).n;
+  }
+
+  /** Changes reach subscribers of this process only: the embedded store serves one node. */
+  async openChangeFeed(): Promise<ChangeFeed> {
+    return new InProcessChangeFeed();
   }
 
   async ping(): Promise<void> {

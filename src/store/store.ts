@@ -3,6 +3,7 @@
  * rows of another domain are never read, changed or counted.
  */
 import type { CollectionModel } from '../collections/model.js';
+import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 
@@ -27,6 +28,8 @@ export interface Store {
   /** The domain and role of the key with this hash. */
   findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined>;
   countApiKeys(): Promise<number>;
+  /** The feed of entity changes that fits this store (across nodes where the store is shared). */
+  openChangeFeed(): Promise<ChangeFeed>;
   /** Resolves when the store can serve requests. */
   ping(): Promise<void>;
   close(): Promise<void>;

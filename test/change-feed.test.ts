@@ -1,0 +1,71 @@
+// GET /rest/v1/events: changes as Server-Sent Events, per domain, read by a
+// real streaming client; on PostgreSQL across nodes.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { EventStream } from './support/event-stream.js';
+import { addKey, Api, IP, onPostgres, RR, startTestService, useService } from './support/service.js';
+
+const EVENTS = '/rest/v1/events';
+
+describe('change feed', () => {
+  const service = useService();
+  const { api } = service;
+
+  test('create, update and delete of both collections arrive in order', async () => {
+    const stream = await EventStream.open(`${service.current.url}${EVENTS}`, service.current.key);
+    try {
+      assert.match(stream.headers!.get('content-type')!, /^text\/event-stream/);
+      const rule = await api.create(RR, { priority: 1 });
+      await api.patch(`${RR}/${rule.id}`, { priority: 2 });
+      await api.delete(`${RR}/${rule.id}`);
+      const point = await api.create(IP, { type: 'public' });
+      const received = [await stream.next(), await stream.next(), await stream.next(), await stream.next()];
+      assert.deepEqual(
+        received.map(({ event, data }) => [event, data]),
+        [
+          ['create', { op: 'create', collection: 'recordrules', id: rule.id }],
+          ['update', { op: 'update', collection: 'recordrules', id: rule.id }],
+          ['delete', { op: 'delete', collection: 'recordrules', id: rule.id }],
+          ['create', { op: 'create', collection: 'integration_points', id: point.id }],
+        ],
+      );
+      assert.deepEqual(received.map((event) => event.id), ['1', '2', '3', '4']);
+    } finally {
+      stream.close();
+    }
+  });
+
+  test('a stream sees its own domain only, and ?collection narrows it', async () => {
+    const otherKey = await addKey(service.current, 'other');
+    const other = new Api(service.current.url, otherKey);
+    const stream = await EventStream.open(`${service.current.url}${EVENTS}?collection=recordrules`, otherKey);
+    try {
+      await api.create(RR, { priority: 1 });
+      await other.create(IP, { type: 'public' });
+      const mine = await other.create(RR, { priority: 3 });
+      assert.deepEqual((await stream.next()).data, { op: 'create', collection: 'recordrules', id: mine.id });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(stream.pending, 0);
+    } finally {
+      stream.close();
+    }
+  });
+
+  test('refused without a key or with unknown parameters', async () => {
+    assert.equal((await api.request('GET', EVENTS, undefined, { authorization: '' })).status, 401);
+    assert.equal((await api.get(EVENTS, { collection: 'nope' })).status, 400);
+    assert.equal((await api.get(EVENTS, { since: '1' })).status, 400);
+  });
+
+  test('across nodes: a write on one node reaches a stream on the other', { skip: !onPostgres && 'the embedded store serves one node' }, async () => {
+    const second = await startTestService({ databaseUrl: service.current.config.databaseUrl });
+    const stream = await EventStream.open(`${second.url}${EVENTS}`, service.current.key);
+    try {
+      const rule = await api.create(RR, { priority: 7 });
+      assert.deepEqual((await stream.next()).data, { op: 'create', collection: 'recordrules', id: rule.id });
+    } finally {
+      stream.close();
+      await second.stop();
+    }
+  });
+});
