@@ -71,6 +71,12 @@ export interface CollectionDeclaration {
    * `GET <path>/<value>` answers `{"id": ..., "_links": {"self": {"href": ...}}}`.
    */
   resolvers?: readonly { path: string; field: string; notFound: string }[];
+  /**
+   * Composite indexes for the filter + order pairs lists use most, e.g.
+   * [['dir', 'priority']] serves filter {"dir": ...} ordered by priority
+   * without sorting every match. Single fields are marked `indexed` instead.
+   */
+  indexes?: readonly (readonly string[])[];
   /** Spellings from the vendor docs accepted in mask, filter and order. */
   aliases?: Record<string, string>;
   description?: string;

@@ -72,6 +72,16 @@ export function schemaStatements(model: CollectionModel, dialect: Dialect): stri
       `CREATE INDEX IF NOT EXISTS ${quote(`${model.name}_${leaf.column}_idx`)} ON ${table} (${quote(DOMAIN_COLUMN)}, ${quote(leaf.column)}, ${quote('id')})`,
     );
   }
+  for (const paths of model.declaration.indexes ?? []) {
+    const columns = paths.map((path) => {
+      const leaf = model.leafByPath.get(path);
+      if (!leaf || leaf.field.kind !== 'scalar') throw new Error(`${model.name}: index field ${path} is not a scalar field`);
+      return leaf.column;
+    });
+    statements.push(
+      `CREATE INDEX IF NOT EXISTS ${quote(`${model.name}_${columns.join('_')}_idx`)} ON ${table} (${[DOMAIN_COLUMN, ...columns, 'id'].map(quote).join(', ')})`,
+    );
+  }
   return statements;
 }
 
@@ -114,8 +124,11 @@ function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params
   const effective: OrderTerm[] =
     terms.length > 0 ? [...terms] : [{ field: { kind: 'column', leaf: model.leafByPath.get(CREATED_AT) as never }, descending: false }];
   const clauses = effective.map(({ field, descending }) => {
-    // Spelled out so both stores put unset values in the same place.
-    return `${operand(field, params, dialect)} ${descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
+    // Where a value can be unset, spelled out so both stores put it in the same place;
+    // elsewhere left out, so a plain index serves the order on PostgreSQL too.
+    const nullable = field.kind === 'ext' || !notNull(field.leaf);
+    const nulls = nullable ? (descending ? ' NULLS LAST' : ' NULLS FIRST') : '';
+    return `${operand(field, params, dialect)} ${descending ? 'DESC' : 'ASC'}${nulls}`;
   });
   // id last keeps pages stable when the named fields tie.
   if (!effective.some(({ field }) => field.kind === 'column' && field.leaf.path === 'id')) clauses.push(`${quote('id')} ASC`);

@@ -21,6 +21,8 @@ export const recordrules = defineCollection({
     ext: ext(),
   },
   lookupKeys: ['id'],
+  // Rules are listed by direction in priority order (the order they apply in).
+  indexes: [['dir', 'priority']],
   listProjection: [
     'id',
     'priority',

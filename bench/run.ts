@@ -1,0 +1,193 @@
+/**
+ * npm run bench: throughput and latency of the service against baselines
+ * measured in the same run, at several data scales. Prints a table and
+ * writes bench/results/bench-<time>.json.
+ *
+ * BENCH_DURATION (s, default 5), BENCH_SCALES (default 10000,100000,1000000),
+ * BENCH_CONNECTIONS (default 10), BENCH_CPU_PROF=1 (service CPU profiles
+ * into bench/results/profiles).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import autocannon from 'autocannon';
+import { seed, type Seeded } from './seed.js';
+
+// autocannon builds requests only for the methods in its own table; LOOKUP is the point of this service.
+createRequire(import.meta.url)('autocannon/lib/httpMethods.js').push('LOOKUP');
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').map(Number);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const resultsDir = path.join(root, 'bench/results');
+const RR = '/rest/v1/uc/recordrules';
+const IP = '/rest/v1/service/integration_points';
+
+interface Measurement {
+  target: string;
+  operation: string;
+  scale: number | null;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Server {
+  port: number;
+  process: ChildProcess;
+}
+
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A baseline server script that prints {"port": n} when it listens. */
+async function startBaseline(script: string, args: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(here, 'servers', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { port, process: child };
+}
+
+/** The service on a seeded data directory, logging warnings only (as a busy production node would). */
+async function startService(dataDir: string): Promise<Server> {
+  const port = await freePort();
+  const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : [];
+  const child = spawn(process.execPath, [...flags, path.join(root, 'dist/src/main.js')], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let attempt = 0; ; attempt++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/healthz`).then((reply) => reply.ok, () => false);
+    if (ready) return { port, process: child };
+    if (attempt > 300) throw new Error('service did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stop(server: Server): Promise<void> {
+  server.process.kill('SIGTERM');
+  await new Promise((resolve) => server.process.once('exit', resolve));
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function measure(target: string, operation: string, scale: number | null, port: number, request: autocannon.Request): Promise<Measurement> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests: [request] });
+  const measurement = { target, operation, scale, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  console.error(`  ${target} ${operation}${scale ? ` @${scale}` : ''}: ${measurement.rps} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms${measurement.errors ? `, ${measurement.errors} errors` : ''}`);
+  return measurement;
+}
+
+function serviceRequests(data: Seeded): Record<string, autocannon.Request> {
+  const headers = { authorization: `Bearer ${data.key}`, 'content-type': 'application/json' };
+  const filter = encodeURIComponent('{"dir":"incoming"}');
+  const order = encodeURIComponent('["priority"]');
+  return {
+    'GET one': { method: 'GET', headers, setupRequest: (req) => ({ ...req, path: `${RR}/${pick(data.ruleIds)}` }) },
+    'GET list (limit 100, filter + order)': { method: 'GET', headers, path: `${RR}?limit=100&filter=${filter}&order=${order}` },
+    POST: { method: 'POST', path: RR, headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ priority: Math.floor(Math.random() * 1000) }) }) },
+    PATCH: { method: 'PATCH', headers, setupRequest: (req) => ({ ...req, path: `${RR}/${pick(data.ruleIds)}`, body: JSON.stringify({ priority: Math.floor(Math.random() * 1000) }) }) },
+    'LOOKUP by token_local': { method: 'LOOKUP' as 'GET', path: IP, headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(pick(data.tokens)) }) },
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const work = mkdtempSync(path.join(tmpdir(), 'collections-bench-'));
+  const measurements: Measurement[] = [];
+  const memory: Record<string, number> = {};
+  try {
+    console.error('baselines');
+    for (const [name, script] of [['node:http', 'node-http.js'], ['fastify', 'fastify.js']] as const) {
+      const server = await startBaseline(script);
+      measurements.push(await measure(name, 'hello world', null, server.port, { method: 'GET', path: '/' }));
+      await stop(server);
+    }
+
+    for (const scale of SCALES) {
+      console.error(`service at ${scale} recordrules and ${scale} integration points`);
+      const dataDir = path.join(work, String(scale));
+      const data = await seed(dataDir, scale);
+      if (scale === SCALES[0]) {
+        // json-server holds its records in memory; it is measured at the smallest scale only.
+        const dbFile = path.join(work, 'json-server.json');
+        writeFileSync(dbFile, JSON.stringify({ recordrules: data.jsonServerRules }));
+        const server = await startBaseline('json-server.js', [dbFile]);
+        const id = () => pick(data.jsonServerRules).id;
+        const headers = { 'content-type': 'application/json' };
+        const jsonServerRequests: Record<string, autocannon.Request> = {
+          'GET one': { method: 'GET', setupRequest: (req) => ({ ...req, path: `/recordrules/${id()}` }) },
+          'GET list (limit 100, filter + order)': { method: 'GET', path: '/recordrules?dir=incoming&_sort=priority&_limit=100' },
+          POST: { method: 'POST', path: '/recordrules', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ priority: 1 }) }) },
+          PATCH: { method: 'PATCH', headers, setupRequest: (req) => ({ ...req, path: `/recordrules/${id()}`, body: JSON.stringify({ priority: 2 }) }) },
+        };
+        for (const [operation, request] of Object.entries(jsonServerRequests)) measurements.push(await measure('json-server', operation, scale, server.port, request));
+        await stop(server);
+      }
+      const service = await startService(dataDir);
+      for (const [operation, request] of Object.entries(serviceRequests(data))) measurements.push(await measure('service', operation, scale, service.port, request));
+      memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
+      await stop(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const bare = measurements.find((m) => m.target === 'node:http')!.rps;
+  const fastify = measurements.find((m) => m.target === 'fastify')!.rps;
+  const ratio = (value: number, base: number) => (value / base).toFixed(2);
+  const rows = [['target', 'operation', 'rows', 'req/s', 'p50 ms', 'p99 ms', 'vs node:http', 'vs fastify', 'errors']];
+  for (const m of measurements) rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), String(m.rps), String(m.p50), String(m.p99), ratio(m.rps, bare), ratio(m.rps, fastify), String(m.errors)]);
+  console.log(table(rows));
+
+  const at = (operation: string, scale: number) => measurements.find((m) => m.target === 'service' && m.operation === operation && m.scale === scale);
+  const first = SCALES[0];
+  const largest = SCALES[SCALES.length - 1];
+  console.log('\ngrowth of p99 latency with data (x the smallest scale)');
+  for (const operation of ['GET list (limit 100, filter + order)', 'LOOKUP by token_local', 'GET one']) {
+    console.log(`  ${operation}: ${SCALES.map((scale) => `${scale}: ${at(operation, scale)!.p99} ms (x${ratio(at(operation, scale)!.p99 || 1, at(operation, first)!.p99 || 1)})`).join(', ')}`);
+  }
+  console.log(`\nservice RSS after the run: ${Object.entries(memory).map(([scale, mb]) => `${scale} rows: ${mb} MB`).join(', ')}`);
+
+  const getOne = at('GET one', largest)!;
+  const targets = [
+    [`GET one >= 60% of bare Fastify`, getOne.rps / fastify >= 0.6, `${ratio(getOne.rps, fastify)}`],
+    [`list p99 < 20 ms at ${largest}`, at('GET list (limit 100, filter + order)', largest)!.p99 < 20, `${at('GET list (limit 100, filter + order)', largest)!.p99} ms`],
+    [`LOOKUP p99 < 5 ms at ${largest}`, at('LOOKUP by token_local', largest)!.p99 < 5, `${at('LOOKUP by token_local', largest)!.p99} ms`],
+    [`POST >= 3000 req/s (durable)`, at('POST', largest)!.rps >= 3000, `${at('POST', largest)!.rps} req/s`],
+  ] as const;
+  console.log('\ntargets');
+  for (const [name, met, value] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}: ${value}`);
+
+  const file = path.join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ duration: DURATION, connections: CONNECTIONS, scales: SCALES, measurements, memoryMB: memory, targets: targets.map(([name, met, value]) => ({ name, met, value })) }, null, 2));
+  console.log(`\nwritten ${path.relative(root, file)}`);
+}
+
+await main();
