@@ -2,9 +2,10 @@
  * The embedded default store: one SQLite file through better-sqlite3.
  *
  * Durability: WAL journal with synchronous=FULL, so the WAL is fsynced at
- * every commit and a write is on disk before its response is sent.
- * better-sqlite3 is synchronous; each statement is short and indexed, and a
- * PATCH's read-merge-write runs in one transaction with nothing interleaved.
+ * every commit and a write is on disk before its response is sent. Writes
+ * arriving together share one commit (group-commit.ts). better-sqlite3 is
+ * synchronous; each statement is short and indexed, and a PATCH's
+ * read-merge-write runs as one write with nothing interleaved.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
 
@@ -51,6 +53,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly keySql = keyStatements(sqliteDialect);
+  private readonly writes: GroupCommit;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    this.writes = new GroupCommit(this.db);
   }
 
   private statement(sql: string): Database.Statement {
@@ -118,7 +122,7 @@ export class SqliteStore implements Store {
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
     const sql = `${this.insertSql(model)} RETURNING *`;
     try {
-      return this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>);
+      return await this.writes.submit(() => this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>));
     } catch (err) {
       // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
       const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
@@ -153,7 +157,8 @@ export class SqliteStore implements Store {
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
-    const apply = this.db.transaction((): Row | undefined => {
+    // The read-merge-write runs within one write of the batch: nothing interleaves with it.
+    return this.writes.submit((): Row | undefined => {
       const current = this.statement(`SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).get(
         domain,
         id,
@@ -168,12 +173,11 @@ export class SqliteStore implements Store {
       ).get(...values, JSON.stringify(ext), domain, id);
       return this.decode(model, raw as Record<string, unknown>);
     });
-    return apply.immediate();
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
-    const result = this.statement(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).run(domain, id);
-    return result.changes > 0;
+    const sql = `DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`;
+    return this.writes.submit(() => this.statement(sql).run(domain, id).changes > 0);
   }
 
   async count(model: CollectionModel): Promise<number> {

@@ -171,8 +171,3 @@ export class Api {
     return { ip: ip.body, rr: rr.body };
   }
 }
-
-/** The error body the contract prescribes for a status. */
-export function expectedError(status: number): { error_code: number } {
-  return { error_code: 1000 + status };
-}
