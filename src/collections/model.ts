@@ -34,6 +34,8 @@ export interface CollectionModel {
   leafByColumn: ReadonlyMap<string, Leaf>;
   lookupLeaves: Leaf[];
   listProjection: Projection;
+  /** Name of the `ext` field, if the collection has one. */
+  extField?: string;
 }
 
 /** Column holding the client's own `ext` keys as a JSON object. */
@@ -84,6 +86,7 @@ export function compileCollection(declaration: CollectionDeclaration): Collectio
     leafByColumn: new Map(leaves.map((leaf) => [leaf.column, leaf])),
     lookupLeaves,
     listProjection: new Map(),
+    extField: Object.entries(declaration.fields).find(([, field]) => field.kind === 'ext')?.[0],
   };
   model.listProjection = projectionOf(model, declaration.listProjection);
   return model;

@@ -54,6 +54,13 @@ function writable(field: FieldDeclaration, purpose: SchemaPurpose): boolean {
   return field.mode !== 'out' || (purpose === 'patch' && field.immutable === true);
 }
 
+/** Whether every stored entity has the field: composites, defaults, generated and required values. */
+function alwaysPresent(field: FieldDeclaration): boolean {
+  if (field.kind === 'object' || field.kind === 'ext') return true;
+  if (field.default !== undefined || field.required) return true;
+  return field.kind === 'scalar' && field.generated !== undefined;
+}
+
 export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
@@ -76,10 +83,7 @@ export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): Js
       };
     }
     properties[name] = annotate(schema, field, purpose);
-    if ((purpose === 'create' && field.required) || (purpose === 'entity' && field.kind !== 'scalar')) required.push(name);
-    if (purpose === 'entity' && field.kind === 'scalar' && (field.default !== undefined || field.generated || field.required)) {
-      required.push(name);
-    }
+    if (purpose === 'create' ? field.required : purpose === 'entity' && alwaysPresent(field)) required.push(name);
   }
   const schema: JsonSchema = { type: 'object', properties, additionalProperties: false };
   if (required.length > 0) schema.required = required;

@@ -59,10 +59,6 @@ function clientExt(value: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([key, v]) => key !== 'ct' && key !== 'lwt' && v !== null));
 }
 
-function extFieldName(model: CollectionModel): string | undefined {
-  return Object.entries(model.declaration.fields).find(([, field]) => field.kind === 'ext')?.[0];
-}
-
 /** The row a validated create body becomes; generated fields get fresh values. */
 export function newRow(model: CollectionModel, body: Body, now = timestamp()): Row {
   const row: Row = {};
@@ -72,8 +68,7 @@ export function newRow(model: CollectionModel, body: Body, now = timestamp()): R
     else if (leaf.field.kind === 'scalar' && leaf.field.generated) row[leaf.column] = generateValue(leaf.field);
     else row[leaf.column] = defaultOf(leaf);
   }
-  const extName = extFieldName(model);
-  row[EXT_EXTRA_COLUMN] = extName ? clientExt(body[extName]) : {};
+  row[EXT_EXTRA_COLUMN] = model.extField ? clientExt(body[model.extField]) : {};
   return row;
 }
 
@@ -97,8 +92,7 @@ export function rowChange(model: CollectionModel, stored: Row, body: Body, now =
     }
     set[leaf.column] = value === null ? defaultOf(leaf) : value;
   }
-  const extName = extFieldName(model);
-  const extBody = extName ? body[extName] : undefined;
+  const extBody = model.extField ? body[model.extField] : undefined;
   const extMerge: Record<string, unknown> = {};
   if (typeof extBody === 'object' && extBody !== null) {
     for (const [key, value] of Object.entries(extBody)) if (key !== 'ct' && key !== 'lwt') extMerge[key] = value;
@@ -128,7 +122,6 @@ export function toEntity(model: CollectionModel, row: Row): Entity {
     const container = (entity[leaf.top] ??= {}) as Record<string, unknown>;
     if (value !== null && value !== undefined) container[leaf.key] = value;
   }
-  const extName = extFieldName(model);
-  if (extName) Object.assign(entity[extName] as object, row[EXT_EXTRA_COLUMN] as object);
+  if (model.extField) Object.assign(entity[model.extField] as object, row[EXT_EXTRA_COLUMN] as object);
   return entity;
 }

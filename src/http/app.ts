@@ -11,7 +11,7 @@ import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
-import { collectionMethods, registerCollectionRoutes } from './collection-routes.js';
+import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
@@ -71,7 +71,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
-  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${path.replace('.', '\\.')}/?$`), allow: ['GET', 'HEAD'] }));
+  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {

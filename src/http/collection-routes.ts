@@ -137,7 +137,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   }
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Methods each path of a collection answers, for 405 and its Allow header. */
 export function collectionMethods(model: CollectionModel): { pattern: RegExp; allow: string[] }[] {
