@@ -43,6 +43,22 @@ export const sqliteDialect: Dialect = {
 // Statements are prepared once per distinct SQL text; filters make that set open-ended, so it is capped.
 const STATEMENT_CACHE_SIZE = 500;
 
+const BUSY_RETRIES = 100;
+const BUSY_PAUSE_MS = 20;
+
+/** Runs a start-up statement again while another process holds the lock it needs. */
+function retryWhileBusy<T>(run: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return run();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= BUSY_RETRIES) throw err;
+      // A synchronous pause: this runs once, while the store opens.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BUSY_PAUSE_MS);
+    }
+  }
+}
+
 /** `sqlite:./data/app.db`, `sqlite:///abs/app.db` or `sqlite::memory:` to a file name. */
 export function sqliteFile(url: string): string {
   const rest = url.replace(/^sqlite:(\/\/)?/, '');
@@ -58,7 +74,9 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it
+    // at once (no busy wait) while another process opens the same new file.
+    retryWhileBusy(() => this.db.pragma('journal_mode = WAL'));
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
