@@ -1,6 +1,8 @@
 /**
- * The Fastify application: collection routes, health, and the JSON error
- * contract for everything else (unknown paths, wrong verbs, framework errors).
+ * The Fastify application: authentication, collection routes, the change
+ * feed, metrics, the OpenAPI document and docs page, health, and the JSON
+ * error contract for everything else (unknown paths, wrong verbs, framework
+ * errors).
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
