@@ -53,6 +53,7 @@ describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=pos
       assert.deepEqual(rows, [
         { version: 1, n: 1 },
         { version: 2, n: 1 },
+        { version: 3, n: 1 },
       ]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));

@@ -16,8 +16,12 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** Called inside the batch's transaction, better-sqlite3 runs this as a savepoint. */
+  private readonly inSavepoint: (write: () => unknown) => unknown;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.inSavepoint = db.transaction((write: () => unknown) => write());
+  }
 
   /** Runs `write` in the next batch; resolves with its result once the batch is committed. */
   submit<T>(write: () => T): Promise<T> {
@@ -40,8 +44,7 @@ export class GroupCommit {
         .transaction(() => {
           for (const { write } of batch) {
             try {
-              // Nested inside the batch, better-sqlite3 runs this as a savepoint.
-              outcomes.push({ ok: true, value: this.db.transaction(write)() });
+              outcomes.push({ ok: true, value: this.inSavepoint(write) });
             } catch (error) {
               outcomes.push({ ok: false, error });
             }

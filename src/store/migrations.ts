@@ -34,6 +34,11 @@ export const migrations: readonly Migration[] = [
         `role TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL)${dialect.tableSuffix}`,
     ],
   },
+  {
+    version: 3,
+    name: 'drop the recordrules dir index, covered by (dir, priority)',
+    statements: () => ['DROP INDEX IF EXISTS recordrules_dir_idx'],
+  },
 ];
 
 /** One transaction holding the migration lock. */

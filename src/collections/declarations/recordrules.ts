@@ -9,7 +9,8 @@ export const recordrules = defineCollection({
   fields: {
     id: idField(),
     priority: integer({ required: true, indexed: true, description: 'Lower value = higher priority.' }),
-    dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '', indexed: true }),
+    // Indexed through (dir, priority) below, whose prefix serves filters on dir alone.
+    dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '' }),
     fromnumber: string({ default: '', description: 'Number mask.' }),
     tonumber: string({ default: '', description: 'Number mask.' }),
     crossdomain: string({ default: '', description: 'Domain mask.' }),
