@@ -19,6 +19,9 @@ const GENERATION_ATTEMPTS = 3;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
+/** The id in the path as stored: UUIDs are kept in lowercase. */
+const idOf = (request: IdRequest) => request.params.id.toLowerCase();
+
 function present(entity: Entity, { projection, flat }: ItemQuery): Entity {
   const shown = projection ? project(entity, projection) : entity;
   return flat ? flatten(shown) : shown;
@@ -90,7 +93,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
 
   app.get(itemPath, async (request: IdRequest) => {
     const query = parseItemQuery(model, request.query as Record<string, unknown>);
-    const row = await store.get(model, domainOf(request), request.params.id.toLowerCase());
+    const row = await store.get(model, domainOf(request), idOf(request));
     if (!row) throw notFound();
     return present(toEntity(model, row), query);
   });
@@ -99,7 +102,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     noParameters(request);
     const body = validate.patch(request.body);
     const domain = domainOf(request);
-    const id = request.params.id.toLowerCase();
+    const id = idOf(request);
     // Reading first only serves the immutability check: immutable fields cannot change in between.
     const stored = await store.get(model, domain, id);
     if (!stored) throw notFound();
@@ -111,7 +114,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
 
   app.delete(itemPath, async (request: IdRequest, reply: FastifyReply) => {
     noParameters(request);
-    const id = request.params.id.toLowerCase();
+    const id = idOf(request);
     const deleted = await store.delete(model, domainOf(request), id);
     if (!deleted) throw notFound();
     announce(request, 'delete', id);

@@ -11,12 +11,12 @@
  * 503 until it is back; the pool reconnects by itself.
  */
 import pg from 'pg';
-import type { Scalar } from '../collections/declaration.js';
+import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import type { Row, RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
@@ -103,11 +103,14 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** A value as bound for its column: arrays as JSON text for jsonb (pg would send a PostgreSQL array). */
+  private encodeValue(value: unknown, field: ScalarField | ArrayField): unknown {
+    if (value === null || value === undefined) return null;
+    return field.kind === 'array' ? JSON.stringify(value) : value;
+  }
+
   private encode(model: CollectionModel, row: Row): unknown[] {
-    const values = model.leaves.map((leaf) => {
-      const value = row[leaf.column];
-      return leaf.field.kind === 'array' && value !== null && value !== undefined ? JSON.stringify(value) : (value ?? null);
-    });
+    const values = model.leaves.map((leaf) => this.encodeValue(row[leaf.column], leaf.field));
     values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
     return values;
   }
@@ -141,8 +144,7 @@ export class PostgresStore implements Store {
   }
 
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
-    const columns = [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
-    const sql = `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+    const sql = `${insertStatement(model, postgresDialect)} RETURNING *`;
     try {
       return (await this.query(sql, [domain, ...this.encode(model, row)])).rows[0];
     } catch (err) {
@@ -172,10 +174,9 @@ export class PostgresStore implements Store {
       values.push(value);
       return `$${values.length}`;
     };
-    const assignments = Object.entries(change.set).map(([column, value]) => {
-      const leaf = model.leafByColumn.get(column);
-      return `${quote(column)} = ${param(leaf?.field.kind === 'array' && value !== null ? JSON.stringify(value) : value)}`;
-    });
+    const assignments = Object.entries(change.set).map(
+      ([column, value]) => `${quote(column)} = ${param(this.encodeValue(value, model.leafByColumn.get(column)!.field))}`,
+    );
     // Merged in the statement itself, under the row lock: concurrent PATCHes of different keys all land.
     const kept = Object.fromEntries(Object.entries(change.extMerge).filter(([, value]) => value !== null));
     const removed = Object.keys(change.extMerge).filter((key) => change.extMerge[key] === null);

@@ -135,6 +135,17 @@ function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params
   return clauses.join(', ');
 }
 
+/** Columns of a stored row, in the order inserts bind them. */
+function rowColumns(model: CollectionModel): string[] {
+  return [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
+}
+
+/** INSERT of one row; values bound in rowColumns order. */
+export function insertStatement(model: CollectionModel, dialect: Dialect): string {
+  const columns = rowColumns(model);
+  return `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => dialect.placeholder(i + 1)).join(', ')})`;
+}
+
 export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {
   const params = new Params(dialect);
   let sql = `SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;

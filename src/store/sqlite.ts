@@ -15,7 +15,7 @@ import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js'
 import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
@@ -138,7 +138,7 @@ export class SqliteStore implements Store {
   }
 
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
-    const sql = `${this.insertSql(model)} RETURNING *`;
+    const sql = `${insertStatement(model, sqliteDialect)} RETURNING *`;
     try {
       return await this.writes.submit(() => this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>));
     } catch (err) {
@@ -151,15 +151,10 @@ export class SqliteStore implements Store {
 
   /** Many rows in one transaction: for imports and benchmark data sets. */
   async insertMany(model: CollectionModel, domain: string, rows: Row[]): Promise<void> {
-    const statement = this.statement(this.insertSql(model));
+    const statement = this.statement(insertStatement(model, sqliteDialect));
     this.db.transaction(() => {
       for (const row of rows) statement.run(domain, ...this.encode(model, row));
     })();
-  }
-
-  private insertSql(model: CollectionModel): string {
-    const columns = [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
-    return `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
   }
 
   async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
