@@ -162,6 +162,89 @@ describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
   });
 });
 
+describe('strict heads pass through, anything else is parsed fully', () => {
+  const service = useService();
+  const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));
+  const chunkedRequest = (method: string, path: string, chunks: string[]) => chunkedRequestOf(method, path, chunks, bearer(service.current.key));
+
+  test('a head in two packets and a body trickling in over many', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      const post = rawRequest('POST', RR, JSON.stringify({ priority: 21, opts: { title: 'trickled body' } }));
+      const bodyStart = post.indexOf('\r\n\r\n') + 4;
+      connection.write(post.slice(0, 20));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      connection.write(post.slice(20, bodyStart + 3));
+      await connection.writeInPieces(post.slice(bodyStart + 3) + rawRequest('LOOKUP', RR, '"no-such-key"'), 4, 2);
+      const [created, lookup] = await connection.read(2);
+      assert.equal(created.status, 200);
+      assert.equal(created.json.priority, 21);
+      assert.equal(created.json.opts.title, 'trickled body');
+      assert.equal(lookup.status, 404);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a sized body holding an empty line and a request line is data', async () => {
+    // Raw CRLFs are JSON whitespace: the body has the bytes a head scanner looks for.
+    const body = '{"type":"x",\r\n\r\n"code":"LOOKUP /rest/v1/uc/recordrules HTTP/1.1"}\r\n\r\n';
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(rawRequest('POST', IP, body) + rawRequest('GET', '/healthz'));
+      const [created, health] = await connection.read(2);
+      assert.equal(created.status, 200);
+      assert.equal(created.json.code, 'LOOKUP /rest/v1/uc/recordrules HTTP/1.1');
+      assert.deepEqual(health.json, { status: 'ok' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(connection.unread, '', 'no extra response was produced');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a connection keeps its order when a chunked request hands it to the full parser', async () => {
+    const rule = (await service.api.create(RR, { priority: 22 })) as { id: string };
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(
+        rawRequest('GET', `${RR}/${rule.id}`) +
+          rawRequest('LOOKUP', RR, JSON.stringify(rule.id)) +
+          chunkedRequest('LOOKUP', RR, [JSON.stringify(rule.id)]) +
+          rawRequest('LOOKUP', RR, '"no-such-key"'),
+      );
+      const replies = await connection.read(4);
+      assert.deepEqual(replies.map((reply) => reply.status), [200, 200, 200, 404]);
+      assert.equal(replies[0].json.id, rule.id);
+      assert.deepEqual(replies[1].json, [rule.id]);
+      assert.deepEqual(replies[2].json, [rule.id]);
+      connection.write(rawRequest('PATCH', `${RR}/${rule.id}`, '{"priority":23}'));
+      const [patched] = await connection.read(1);
+      assert.equal(patched.json.priority, 23);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('field names are matched without regard to case', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      // A mixed-case marker is still the client's, and is dropped; a mixed-case length still frames the body.
+      connection.write(
+        `POST ${RR} HTTP/1.1\r\nhOST: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nx-EXTENSION-method: LOOKUP\r\n` +
+          `CONTENT-length: 16\r\n\r\n{"priority": 24}` +
+          rawRequest('GET', '/healthz'),
+      );
+      const [created, health] = await connection.read(2);
+      assert.equal(created.status, 200);
+      assert.equal(created.json.priority, 24);
+      assert.equal(health.status, 200);
+    } finally {
+      connection.destroy();
+    }
+  });
+});
+
 describe('framing the service refuses', () => {
   const service = useService();
   const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));

@@ -3,14 +3,22 @@
  *
  * Node's built-in parser (llhttp) has a fixed method table and answers 400 to
  * anything else, so `LOOKUP /rest/v1/...` never reaches the application. Each
- * connection is therefore parsed here first (http-parser-js, which accepts
- * any method token) and every request is re-emitted to Node's http server in
- * canonical form: the request line, the client's headers, and a body framed by
- * exactly one Content-Length or by re-chunked Transfer-Encoding.
+ * connection is therefore read here first, a request at a time, and handed to
+ * Node's http server in a form llhttp accepts:
  *
- * Framing cannot desynchronise: llhttp never sees a client's bytes, only the
- * requests this parser delimited, one canonical request per parsed request.
- * Ambiguous framing (Content-Length with Transfer-Encoding, conflicting
+ * - A head in the strict grammar of strict-head.ts (what ordinary clients
+ *   send) is delimited here and passed through byte for byte, with its
+ *   Content-Length body; for an extension method only the request line is
+ *   rewritten. Parsers cannot disagree on where such a request ends.
+ * - Anything else (chunked bodies, unusual or malformed heads, heads trickling
+ *   in over many packets) switches the connection to a full parser
+ *   (http-parser-js, which accepts any method token) that re-emits every
+ *   request in canonical form: the request line, the client's headers, and a
+ *   body framed by exactly one Content-Length or by re-chunked
+ *   Transfer-Encoding.
+ *
+ * Framing cannot desynchronise: llhttp only ever reads requests delimited
+ * here. Ambiguous framing (Content-Length with Transfer-Encoding, conflicting
  * lengths, codings other than chunked, malformed chunk sizes) is refused with
  * a JSON 400 and the connection is closed, in order after any responses still
  * owed to earlier pipelined requests.
@@ -21,9 +29,10 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import httpParserJs from 'http-parser-js';
 import { errorBody, errorCodeFor } from './errors.js';
+import { readStrictHead, type StrictHead } from './strict-head.js';
 
 const { HTTPParser } = httpParserJs;
 
@@ -46,6 +55,11 @@ export interface ConnectionLimits {
 export const DEFAULT_LIMITS: ConnectionLimits = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000 };
 // Longer request targets are refused with 414 before anything else is read.
 const MAX_URL_BYTES = 8192;
+// A head not complete within this many bytes, or this many packets, goes to the full parser,
+// which reads incrementally (re-scanning a trickling head on every packet would be quadratic).
+const MAX_STRICT_HEAD_BYTES = 32 * 1024;
+const MAX_STRICT_HEAD_PACKETS = 3;
+const HEAD_END = Buffer.from('\r\n\r\n');
 
 const CONTENT_LENGTH = /^\d{1,15}$/;
 const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}[ \t]*(?:;.*)?$/;
@@ -148,15 +162,25 @@ function canonicalHead(head: RequestHead): { bytes: Buffer; framing: BodyFraming
   return { bytes: Buffer.from(`${text}\r\n`, 'latin1'), framing };
 }
 
+/** A strict head whose method llhttp does not know, carried as CARRIER_METHOD. */
+function carriedHead(head: StrictHead): Buffer {
+  return Buffer.from(
+    `${CARRIER_METHOD} ${head.url} HTTP/1.${head.versionMinor}\r\n${head.fields}${EXTENSION_METHOD_HEADER}: ${head.method}\r\n\r\n`,
+    'latin1',
+  );
+}
+
 const CRLF = Buffer.from('\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 /**
- * The stream Node's http server reads canonical requests from and writes its
- * responses to; it stands in for the client's socket.
+ * One connection's requests, read ahead of llhttp. It sits in the socket's
+ * `push`, so llhttp receives only what `read` returns, while Node's http
+ * server keeps the real socket for everything else (writes, timeouts,
+ * addresses) with no extra stream in between.
  */
-export class CanonicalRequestStream extends Duplex {
-  readonly #parser = new HTTPParser(HTTPParser.REQUEST);
+class ConnectionReader {
+  #parser: InstanceType<typeof HTTPParser> | undefined; // the full parser, once needed
   #pending: Buffer[] = [];
   #framing: BodyFraming = 'none';
   #inMessage = false;
@@ -164,29 +188,22 @@ export class CanonicalRequestStream extends Duplex {
   #emitted = 0; // requests the http server has accepted and will answer
   #answered = 0;
   #failure: Buffer | null = null;
-  #socketPaused = false;
   #deadline: NodeJS.Timeout | undefined;
-  readonly #raw: net.Socket;
+  #deadlineFor: 'head' | 'body' | undefined;
+  // Strict pass-through until a request needs the full parser; then full parsing to the end.
+  #strict = true;
+  #partialHead: Buffer | undefined;
+  #partialHeadPackets = 0;
+  #bodyLeft = 0;
+  readonly #socket: net.Socket;
   readonly #limits: ConnectionLimits;
 
-  constructor(socket: net.Socket, limits: ConnectionLimits = DEFAULT_LIMITS) {
-    super({ allowHalfOpen: true });
-    this.#raw = socket;
+  constructor(socket: net.Socket, limits: ConnectionLimits) {
+    this.#socket = socket;
     this.#limits = limits;
     // A connection that never completes a head must not be held open.
     this.#awaitHead();
-    // Setting the on* callbacks puts the library in the mode where the method
-    // is reported as a string rather than an index into its fixed table.
-    this.#parser.onHeadersComplete = ((info: RequestHead) => this.#onHead(info)) as never;
-    this.#parser.onBody = (chunk, offset, length) => this.#onBody(chunk.subarray(offset, offset + length));
-    this.#parser.onMessageComplete = () => this.#onMessageComplete();
-    (this.#parser as any).BODY_CHUNKHEAD = strictChunkHead;
-
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.#onEnd());
-    socket.on('error', (err) => this.destroy(err));
-    socket.on('close', () => this.destroy());
-    socket.on('timeout', () => this.emit('timeout'));
+    socket.once('close', () => this.#clearDeadline());
   }
 
   /** No request is being received or answered: closing now loses nothing. */
@@ -205,15 +222,124 @@ export class CanonicalRequestStream extends Duplex {
     this.#sendFailureWhenDue();
   }
 
+  /** What llhttp is to receive for `chunk`, or undefined for nothing yet. */
+  read(chunk: Buffer): Buffer | undefined {
+    if (this.#failure) return undefined;
+    if (this.#strict) this.#passStrict(chunk);
+    else this.#parseFully(chunk);
+    return this.#takePending();
+  }
+
+  /**
+   * At end of stream: the bytes llhttp is still to receive, and whether it
+   * may see the end. Not once a refusal is owed: the http server would close
+   * the connection before it is sent.
+   */
+  end(): { rest: Buffer | undefined; forwardEnd: boolean } {
+    if (this.#failure) return { rest: undefined, forwardEnd: false };
+    // EOF in the middle of a request just ends the stream: nobody is left to answer.
+    if (!this.#strict) this.#fullParser().finish();
+    this.#clearDeadline();
+    return { rest: this.#takePending(), forwardEnd: !this.#failure };
+  }
+
   /** Slow-client protection: Node's own header and request timeouts never see these connections. */
   #awaitHead(): void {
     clearTimeout(this.#deadline);
+    this.#deadlineFor = 'head';
     this.#deadline = setTimeout(() => this.closeWithError(408, 'Request head not received in time'), this.#limits.headersTimeoutMs).unref();
   }
 
   #awaitBody(): void {
     clearTimeout(this.#deadline);
-    this.#deadline = setTimeout(() => this.destroy(), this.#limits.requestTimeoutMs).unref();
+    this.#deadlineFor = 'body';
+    this.#deadline = setTimeout(() => this.#socket.destroy(), this.#limits.requestTimeoutMs).unref();
+  }
+
+  #clearDeadline(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    this.#deadlineFor = undefined;
+  }
+
+  /**
+   * Forwards the requests in `chunk` unchanged while their heads are strict,
+   * and hands the connection to the full parser at the first that is not.
+   */
+  #passStrict(chunk: Buffer): void {
+    const data = this.#partialHead ? Buffer.concat([this.#partialHead, chunk]) : chunk;
+    this.#partialHead = undefined;
+    let at = 0;
+    let unchangedFrom = 0; // bytes from here up to `at` go to llhttp as received
+    while (at < data.length) {
+      if (this.#bodyLeft > 0) {
+        const taken = Math.min(this.#bodyLeft, data.length - at);
+        at += taken;
+        this.#bodyLeft -= taken;
+        if (this.#bodyLeft === 0) this.#inMessage = false;
+        continue;
+      }
+      const end = data.indexOf(HEAD_END, at);
+      const partial = end < 0;
+      if (partial && data.length - at <= MAX_STRICT_HEAD_BYTES && ++this.#partialHeadPackets < MAX_STRICT_HEAD_PACKETS) {
+        this.#partialHead = data.subarray(at);
+        break;
+      }
+      const head = partial ? undefined : readStrictHead(data.toString('latin1', at, end + 2), MAX_URL_BYTES);
+      if (!head) {
+        if (at > unchangedFrom) this.#pending.push(data.subarray(unchangedFrom, at));
+        this.#strict = false;
+        this.#partialHeadPackets = 0;
+        this.#parseFully(data.subarray(at));
+        return;
+      }
+      this.#partialHeadPackets = 0;
+      this.#started++;
+      if (!NATIVE_METHODS.has(head.method)) {
+        if (at > unchangedFrom) this.#pending.push(data.subarray(unchangedFrom, at));
+        this.#pending.push(carriedHead(head));
+        unchangedFrom = end + HEAD_END.length;
+      }
+      at = end + HEAD_END.length;
+      this.#bodyLeft = head.contentLength;
+      this.#inMessage = head.contentLength > 0;
+    }
+    if (at > unchangedFrom) this.#pending.push(data.subarray(unchangedFrom, at));
+    // Deadlines run only while a head or body is incomplete at the end of a packet.
+    const waitingFor = this.#bodyLeft > 0 ? 'body' : this.#partialHead ? 'head' : undefined;
+    if (waitingFor === this.#deadlineFor) return;
+    if (waitingFor === 'body') this.#awaitBody();
+    else if (waitingFor === 'head') this.#awaitHead();
+    else this.#clearDeadline();
+  }
+
+  #fullParser(): InstanceType<typeof HTTPParser> {
+    if (this.#parser) return this.#parser;
+    const parser = new HTTPParser(HTTPParser.REQUEST);
+    // Setting the on* callbacks puts the library in the mode where the method
+    // is reported as a string rather than an index into its fixed table.
+    parser.onHeadersComplete = ((info: RequestHead) => this.#onHead(info)) as never;
+    parser.onBody = (chunk, offset, length) => this.#onBody(chunk.subarray(offset, offset + length));
+    parser.onMessageComplete = () => this.#onMessageComplete();
+    (parser as any).BODY_CHUNKHEAD = strictChunkHead;
+    return (this.#parser = parser);
+  }
+
+  #parseFully(chunk: Buffer): void {
+    // The first byte of a new request starts its head deadline.
+    if (!this.#inMessage && this.#deadline === undefined) this.#awaitHead();
+    const parser = this.#fullParser();
+    let offset = 0;
+    try {
+      while (offset < chunk.length) {
+        const parsed = parser.execute(chunk, offset, chunk.length - offset);
+        if (parsed instanceof Error) throw parsed;
+        if (parsed <= 0) break;
+        offset += parsed;
+      }
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
   #onHead(head: RequestHead): number {
@@ -240,46 +366,15 @@ export class CanonicalRequestStream extends Duplex {
     if (this.#framing === 'chunked') this.#pending.push(LAST_CHUNK);
     this.#inMessage = false;
     // Waiting for the next request is keep-alive idling, timed by the http server.
-    clearTimeout(this.#deadline);
-    this.#deadline = undefined;
+    this.#clearDeadline();
   }
 
-  #onData(chunk: Buffer): void {
-    if (this.#failure) return;
-    // The first byte of a new request starts its head deadline.
-    if (!this.#inMessage && this.#deadline === undefined) this.#awaitHead();
-    let offset = 0;
-    try {
-      while (offset < chunk.length) {
-        const parsed = this.#parser.execute(chunk, offset, chunk.length - offset);
-        if (parsed instanceof Error) throw parsed;
-        if (parsed <= 0) break;
-        offset += parsed;
-      }
-    } catch (err) {
-      this.#forwardPending();
-      this.#fail(err);
-      return;
-    }
-    this.#forwardPending();
-  }
-
-  #onEnd(): void {
-    if (this.#failure) return;
-    // EOF in the middle of a request just ends the stream: nobody is left to answer.
-    this.#parser.finish();
-    this.#forwardPending();
-    this.push(null);
-  }
-
-  #forwardPending(): void {
-    if (this.#pending.length === 0) return;
+  /** The bytes for llhttp gathered so far, as one buffer. */
+  #takePending(): Buffer | undefined {
+    if (this.#pending.length === 0) return undefined;
     const bytes = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending);
     this.#pending = [];
-    if (!this.push(bytes) && !this.#socketPaused) {
-      this.#socketPaused = true;
-      this.#raw.pause();
-    }
+    return bytes;
   }
 
   #fail(err: unknown): void {
@@ -294,13 +389,14 @@ export class CanonicalRequestStream extends Duplex {
    */
   closeWithError(status: number, message: string, serverStopped = false): void {
     if (this.#failure) return;
+    this.#clearDeadline();
     // When the http server itself refused a request, it answers none after it.
     if (serverStopped) this.#started = this.#emitted;
-    this.#raw.pause();
+    // Not paused: requests already handed over must still reach the server. Later bytes are dropped in read().
     if (this.#inMessage && !serverStopped) {
       // The server already holds this request's head and is waiting for a
       // body that will never be valid: there is no response slot to answer in.
-      this.destroy();
+      this.#socket.destroy();
       return;
     }
     this.#failure = closingErrorResponse(status, message);
@@ -308,91 +404,50 @@ export class CanonicalRequestStream extends Duplex {
   }
 
   #sendFailureWhenDue(): void {
-    if (!this.#failure || this.#answered < this.#started || this.writableEnded) return;
-    this.end(this.#failure);
-  }
-
-  override _read(): void {
-    if (this.#socketPaused && !this.#failure) {
-      this.#socketPaused = false;
-      this.#raw.resume();
-    }
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.#raw.write(chunk)) callback();
-    else this.#raw.once('drain', () => callback());
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.#raw.cork();
-    let flushed = true;
-    for (const { chunk } of chunks) flushed = this.#raw.write(chunk);
-    this.#raw.uncork();
-    if (flushed) callback();
-    else this.#raw.once('drain', () => callback());
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.#raw.end();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearTimeout(this.#deadline);
-    this.#raw.destroy();
-    callback(error);
-  }
-
-  // The parts of net.Socket that Node's http server and loggers use.
-  setTimeout(ms: number, callback?: () => void): this {
-    this.#raw.setTimeout(ms);
-    if (callback) this.once('timeout', callback);
-    return this;
-  }
-  setNoDelay(noDelay?: boolean): this {
-    this.#raw.setNoDelay(noDelay);
-    return this;
-  }
-  setKeepAlive(enable?: boolean, initialDelay?: number): this {
-    this.#raw.setKeepAlive(enable, initialDelay);
-    return this;
-  }
-  destroySoon(): void {
-    this.end();
-  }
-  address() {
-    return this.#raw.address();
-  }
-  get remoteAddress() {
-    return this.#raw.remoteAddress;
-  }
-  get remotePort() {
-    return this.#raw.remotePort;
-  }
-  get remoteFamily() {
-    return this.#raw.remoteFamily;
-  }
-  get localAddress() {
-    return this.#raw.localAddress;
-  }
-  get localPort() {
-    return this.#raw.localPort;
+    if (!this.#failure || this.#answered < this.#started || this.#socket.writableEnded || this.#socket.destroyed) return;
+    // Closed once sent, whether or not the client ends its side.
+    this.#socket.end(this.#failure, () => this.#socket.destroy());
   }
 }
 
 /**
- * Answers what llhttp still refuses in a canonical request (bad characters,
- * oversized headers, timeouts). Install it as the http server's clientError handler.
+ * Puts a ConnectionReader in front of llhttp on `socket`, once Node's http
+ * server has taken the connection.
+ */
+function readAhead(socket: net.Socket, httpServer: http.Server, reader: ConnectionReader): void {
+  const push = socket.push;
+  // net.Socket hands every chunk it reads, and null at EOF, to push().
+  socket.push = (chunk: Buffer | null): boolean => {
+    if (chunk === null) {
+      const { rest, forwardEnd } = reader.end();
+      if (rest) push.call(socket, rest);
+      return forwardEnd ? push.call(socket, null) : false;
+    }
+    const bytes = reader.read(chunk);
+    return bytes === undefined ? true : push.call(socket, bytes);
+  };
+  httpServer.emit('connection', socket);
+  // The http server reads a socket's handle directly unless the socket has a
+  // 'data' listener; with one, every chunk passes through push() above.
+  socket.on('data', () => undefined);
+}
+
+/** The reader of each connection, for the http server's clientError handler. */
+const readers = new WeakMap<net.Socket, ConnectionReader>();
+
+/**
+ * Answers what llhttp still refuses (bad characters, oversized headers,
+ * timeouts). Install it as the http server's clientError handler.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!(socket instanceof CanonicalRequestStream)) {
+  const reader = readers.get(socket as net.Socket);
+  if (!reader) {
     socket.destroy();
     return;
   }
-  if (err.code === 'HPE_HEADER_OVERFLOW') socket.closeWithError(431, 'Request header fields too large', true);
-  else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.closeWithError(408, 'Request timeout', true);
-  else socket.closeWithError(400, 'Malformed HTTP request', true);
+  if (err.code === 'HPE_HEADER_OVERFLOW') reader.closeWithError(431, 'Request header fields too large', true);
+  else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') reader.closeWithError(408, 'Request timeout', true);
+  else reader.closeWithError(400, 'Malformed HTTP request', true);
 }
 
 export interface ExtensionMethodListener {
@@ -404,30 +459,31 @@ export interface ExtensionMethodListener {
 
 /**
  * A TCP server whose connections reach `httpServer` through a
- * CanonicalRequestStream. `httpServer` itself is never listened on; its
+ * ConnectionReader. `httpServer` itself is never listened on; its
  * clientError handler should be answerClientError.
  */
 export function listenWithExtensionMethods(httpServer: http.Server, limits: ConnectionLimits = DEFAULT_LIMITS): ExtensionMethodListener {
-  const connections = new Set<CanonicalRequestStream>();
+  const connections = new Map<net.Socket, ConnectionReader>();
   httpServer.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const connection = req.socket as unknown;
-    if (!(connection instanceof CanonicalRequestStream)) return;
-    connection.requestEmitted();
-    res.once('finish', () => connection.responseFinished());
+    const reader = readers.get(req.socket as net.Socket);
+    if (!reader) return;
+    reader.requestEmitted();
+    res.once('finish', () => reader.responseFinished());
   });
   const server = net.createServer({ noDelay: true }, (socket) => {
-    const connection = new CanonicalRequestStream(socket, limits);
-    connections.add(connection);
-    connection.once('close', () => connections.delete(connection));
-    httpServer.emit('connection', connection);
+    const reader = new ConnectionReader(socket, limits);
+    readers.set(socket, reader);
+    connections.set(socket, reader);
+    socket.once('close', () => connections.delete(socket));
+    readAhead(socket, httpServer, reader);
   });
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections) if (connection.idle) connection.destroy();
+      for (const [socket, reader] of connections) if (reader.idle) socket.destroy();
     },
     closeAllConnections: () => {
-      for (const connection of connections) connection.destroy();
+      for (const socket of connections.keys()) socket.destroy();
     },
   };
 }
