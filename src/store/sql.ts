@@ -140,6 +140,14 @@ function rowColumns(model: CollectionModel): string[] {
   return [DOMAIN_COLUMN, ...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN];
 }
 
+/**
+ * The columns a read returns, in the order of model.leaves and then the
+ * extension column: row decoders can read values by position.
+ */
+export function entityColumns(model: CollectionModel): string {
+  return [...model.leaves.map((leaf) => leaf.column), EXT_EXTRA_COLUMN].map(quote).join(', ');
+}
+
 /** INSERT of one row; values bound in rowColumns order. */
 export function insertStatement(model: CollectionModel, dialect: Dialect): string {
   const columns = rowColumns(model);
@@ -148,7 +156,7 @@ export function insertStatement(model: CollectionModel, dialect: Dialect): strin
 
 export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {
   const params = new Params(dialect);
-  let sql = `SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
+  let sql = `SELECT ${entityColumns(model)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
   if (query.filter) sql += ` AND ${compileFilter(query.filter, params, dialect)}`;
   sql += ` ORDER BY ${compileOrder(model, query.order, params, dialect)}`;
   sql += ` LIMIT ${params.add(query.limit)} OFFSET ${params.add(query.offset)}`;

@@ -15,7 +15,7 @@ import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js'
 import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
@@ -65,9 +65,39 @@ export function sqliteFile(url: string): string {
   return rest === ':memory:' ? rest : path.resolve(rest);
 }
 
+/** The fixed statements of one collection, built once. */
+interface ModelSql {
+  insert: string;
+  get: string;
+  extOf: string;
+  delete: string;
+  count: string;
+  /** UPDATE ... SET, to be followed by the assignments and then `where`. */
+  update: string;
+  where: string;
+}
+
+function modelSql(model: CollectionModel): ModelSql {
+  const table = tableName(model);
+  const byId = `WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`;
+  const returning = `RETURNING ${entityColumns(model)}`;
+  return {
+    insert: `${insertStatement(model, sqliteDialect)} ${returning}`,
+    get: `SELECT ${entityColumns(model)} FROM ${table} ${byId}`,
+    extOf: `SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${table} ${byId}`,
+    delete: `DELETE FROM ${table} ${byId}`,
+    count: `SELECT COUNT(*) AS n FROM ${table}`,
+    update: `UPDATE ${table} SET `,
+    where: ` ${byId} ${returning}`,
+  };
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  // Entity reads return arrays in entityColumns order: no per-row object with named properties.
+  private readonly rowStatements = new Map<string, Database.Statement>();
+  private readonly sql = new WeakMap<CollectionModel, ModelSql>();
   private readonly keySql = keyStatements(sqliteDialect);
   private readonly writes: GroupCommit;
 
@@ -83,14 +113,26 @@ export class SqliteStore implements Store {
     this.writes = new GroupCommit(this.db);
   }
 
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
+  private statement(sql: string, cache = this.statements): Database.Statement {
+    let statement = cache.get(sql);
     if (!statement) {
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      if (cache === this.rowStatements) statement.raw(true);
+      cache.set(sql, statement);
     }
     return statement;
+  }
+
+  /** A statement that reads entity rows (entityColumns), returning arrays. */
+  private rowStatement(sql: string): Database.Statement {
+    return this.statement(sql, this.rowStatements);
+  }
+
+  private sqlOf(model: CollectionModel): ModelSql {
+    let sql = this.sql.get(model);
+    if (!sql) this.sql.set(model, (sql = modelSql(model)));
+    return sql;
   }
 
   /** A value as SQLite stores it: booleans as 0/1, arrays as JSON text. */
@@ -106,15 +148,18 @@ export class SqliteStore implements Store {
     return values;
   }
 
-  private decode(model: CollectionModel, raw: Record<string, unknown>): Row {
+  /** A row read as an array in entityColumns order. */
+  private decode(model: CollectionModel, values: unknown[]): Row {
     const row: Row = {};
-    for (const leaf of model.leaves) {
-      const value = raw[leaf.column];
-      if (value === null) row[leaf.column] = null;
-      else if (leaf.field.kind === 'array') row[leaf.column] = JSON.parse(value as string);
-      else row[leaf.column] = leaf.field.type === 'boolean' ? value === 1 : value;
+    const { leaves } = model;
+    for (let i = 0; i < leaves.length; i++) {
+      const { column, field } = leaves[i];
+      const value = values[i];
+      if (value === null) row[column] = null;
+      else if (field.kind === 'array') row[column] = JSON.parse(value as string);
+      else row[column] = field.type === 'boolean' ? value === 1 : value;
     }
-    row[EXT_EXTRA_COLUMN] = JSON.parse(raw[EXT_EXTRA_COLUMN] as string);
+    row[EXT_EXTRA_COLUMN] = JSON.parse(values[leaves.length] as string);
     return row;
   }
 
@@ -138,9 +183,9 @@ export class SqliteStore implements Store {
   }
 
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
-    const sql = `${insertStatement(model, sqliteDialect)} RETURNING *`;
+    const { insert } = this.sqlOf(model);
     try {
-      return await this.writes.submit(() => this.decode(model, this.statement(sql).get(domain, ...this.encode(model, row)) as Record<string, unknown>));
+      return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown[]));
     } catch (err) {
       // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
       const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
@@ -158,43 +203,39 @@ export class SqliteStore implements Store {
   }
 
   async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
-    const raw = this.statement(`SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).get(domain, id);
-    return raw ? this.decode(model, raw as Record<string, unknown>) : undefined;
+    const values = this.rowStatement(this.sqlOf(model).get).get(domain, id);
+    return values ? this.decode(model, values as unknown[]) : undefined;
   }
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
-    return this.statement(sql)
+    return this.rowStatement(sql)
       .all(...values)
-      .map((raw) => this.decode(model, raw as Record<string, unknown>));
+      .map((raw) => this.decode(model, raw as unknown[]));
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
     // The read-merge-write runs within one write of the batch: nothing interleaves with it.
+    const sql = this.sqlOf(model);
     return this.writes.submit((): Row | undefined => {
-      const current = this.statement(`SELECT ${quote(EXT_EXTRA_COLUMN)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`).get(
-        domain,
-        id,
-      ) as Record<string, string> | undefined;
+      const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
       const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
       const columns = Object.keys(change.set);
       const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));
-      const raw = this.statement(
-        `UPDATE ${tableName(model)} SET ${assignments} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ? RETURNING *`,
-      ).get(...values, JSON.stringify(ext), domain, id);
-      return this.decode(model, raw as Record<string, unknown>);
+      const updated = this.rowStatement(`${sql.update}${assignments}${sql.where}`).get(...values, JSON.stringify(ext), domain, id);
+      return this.decode(model, updated as unknown[]);
     });
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
-    const sql = `DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ? AND ${quote('id')} = ?`;
+    const sql = this.sqlOf(model).delete;
     return this.writes.submit(() => this.statement(sql).run(domain, id).changes > 0);
   }
 
   async count(model: CollectionModel): Promise<number> {
-    return (this.statement(`SELECT COUNT(*) AS n FROM ${tableName(model)}`).get() as { n: number }).n;
+    return (this.statement(this.sqlOf(model).count).get() as { n: number }).n;
   }
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
