@@ -3,7 +3,7 @@
  * the store keeps only its SHA-256 (a slow hash adds nothing for keys of
  * that entropy) together with the domain and role it grants.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { timestamp } from '../entity/rows.js';
 import type { Role, Store } from '../store/store.js';
 
@@ -13,7 +13,7 @@ const DOMAIN_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const KEY_PREFIX = 'csk_';
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function validateDomainName(name: string): void {

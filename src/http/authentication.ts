@@ -27,25 +27,33 @@ const CACHE_ENTRIES = 10_000;
 type Grant = Pick<ApiKeyRecord, 'domain' | 'role'>;
 
 export function registerAuthentication(app: FastifyInstance, store: Store): void {
+  // Keyed by the presented key: a request with a recently seen key is not hashed again.
   const cache = new Map<string, { grant: Grant; until: number }>();
 
-  async function grantFor(keyHash: string): Promise<Grant | undefined> {
-    const cached = cache.get(keyHash);
-    if (cached && cached.until > Date.now()) return cached.grant;
-    const grant = await store.findApiKey(keyHash);
+  async function lookUp(key: string): Promise<Grant | undefined> {
+    const grant = await store.findApiKey(hashApiKey(key));
     if (!grant) return undefined;
     if (cache.size >= CACHE_ENTRIES) cache.clear();
-    cache.set(keyHash, { grant, until: Date.now() + CACHE_MS });
+    cache.set(key, { grant, until: Date.now() + CACHE_MS });
     return grant;
   }
 
-  app.decorateRequest('domain', '');
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!request.url.startsWith(PROTECTED_PREFIX)) return;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    const grant = match ? await grantFor(hashApiKey(match[1])) : undefined;
-    if (!grant) throw errors.unauthorized();
-    if (grant.role !== 'read-write' && !READ_METHODS.has(requestMethod(request))) throw errors.forbidden();
+  /** Scopes the request to the grant's domain; otherwise the error to answer with. */
+  function admit(request: FastifyRequest, grant: Grant | undefined): Error | undefined {
+    if (!grant) return errors.unauthorized();
+    if (grant.role !== 'read-write' && !READ_METHODS.has(requestMethod(request))) return errors.forbidden();
     request.domain = grant.domain;
+    return undefined;
+  }
+
+  app.decorateRequest('domain', '');
+  // Callback style: a cached key is admitted without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.startsWith(PROTECTED_PREFIX)) return done();
+    const key = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (key === undefined) return done(errors.unauthorized());
+    const cached = cache.get(key);
+    if (cached && cached.until > Date.now()) return done(admit(request, cached.grant));
+    lookUp(key).then((grant) => done(admit(request, grant)), done);
   });
 }
