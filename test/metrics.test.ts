@@ -26,6 +26,8 @@ describe('metrics', () => {
     await api.lookup(RR, 'missing');
     await api.get(`${RR}/${rule.id}`);
     await api.get('/nowhere');
+    // Any method token can arrive; each must not become a label value of its own.
+    for (const method of ['FROBNICATE', 'XYZZY']) assert.equal((await api.request(method, RR)).status, 405);
 
     const reply = await api.request('GET', '/metrics', undefined, { authorization: '' });
     assert.equal(reply.status, 200);
@@ -37,6 +39,8 @@ describe('metrics', () => {
     assert.equal(sample(text, 'http_requests_total', { method: 'GET', route: `${RR}/:id`, status: '200' }), 1);
     assert.equal(sample(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' }), 1);
     assert.ok(!text.includes(rule.id), 'ids never become label values');
+    assert.equal(sample(text, 'http_requests_total', { method: 'other', route: 'unmatched', status: '405' }), 2);
+    assert.ok(!text.includes('FROBNICATE'), 'unknown methods are counted as "other"');
     assert.equal(sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: RR, status: '200' }), 2);
     assert.equal(sample(text, 'http_request_duration_seconds_bucket', { method: 'POST', route: RR, status: '200', le: '+Inf' }), 2);
     assert.equal(sample(text, 'store_operation_duration_seconds_count', { operation: 'insert', collection: 'recordrules' }), 2);

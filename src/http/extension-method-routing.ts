@@ -38,11 +38,12 @@ export function requestMethod(request: FastifyRequest | IncomingMessage): string
  * method. Not earlier: Fastify parses bodies only for methods it knows.
  */
 export function restoreExtensionMethods(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const method = request.headers[EXTENSION_METHOD_HEADER];
     if (typeof method === 'string') {
       request.raw.method = method;
       delete request.headers[EXTENSION_METHOD_HEADER];
     }
+    done();
   });
 }
