@@ -5,18 +5,23 @@
 import type { Projection } from '../collections/model.js';
 import type { Entity } from '../entity/rows.js';
 
-/** Keeps the projected parts of `entity`, in the entity's own order. */
+/**
+ * Keeps the projected parts of `entity`, in the entity's own order. Runs for
+ * every entity of every list page, so it builds no intermediate arrays.
+ */
 export function project(entity: Entity, projection: Projection): Entity {
   const result: Entity = {};
-  for (const [name, value] of Object.entries(entity)) {
+  for (const name in entity) {
     const wanted = projection.get(name);
     if (wanted === undefined) continue;
+    const value = entity[name];
     if (wanted === true || typeof value !== 'object' || value === null) {
       result[name] = value;
       continue;
     }
-    const kept = Object.fromEntries(Object.entries(value).filter(([key]) => wanted.has(key)));
-    if (Object.keys(kept).length > 0) result[name] = kept;
+    let kept: Record<string, unknown> | undefined;
+    for (const key in value) if (wanted.has(key)) (kept ??= {})[key] = (value as Record<string, unknown>)[key];
+    if (kept) result[name] = kept;
   }
   return result;
 }
