@@ -108,6 +108,9 @@ describe('list parameters', () => {
   test('mask: named fields only, dotted paths, aliases, in entity order', async () => {
     const reply = await list({ mask: 'priority,id,opts.comment,storageid,ext.team', limit: '1' });
     assert.deepEqual(reply.body, [{ id: rules[0].id, priority: 50, storageruleid: '', opts: { comment: '' }, ext: { team: 'red' } }]);
+    assert.deepEqual(Object.keys(reply.body[0]), ['id', 'priority', 'storageruleid', 'opts', 'ext'], 'declaration order, not mask order');
+    // A composite of which nothing is there to show is left out, not shown empty.
+    assert.deepEqual((await list({ mask: 'id,ext.nosuchkey', limit: '1' })).body, [{ id: rules[0].id }]);
     const periods = await list({ mask: 'periods', limit: '1' });
     assert.deepEqual(periods.body, [{ periods: [] }]);
     const aliases = await api.get(IP, { mask: 'tokenlocal,tokenremote,tokenremote2' });

@@ -7,7 +7,7 @@ import { resolveFieldRef, type CollectionModel } from '../collections/model.js';
 import { newRow, rowChange, toEntity, generateValue, type Entity, type Row } from '../entity/rows.js';
 import { bodyValidator } from '../entity/validation.js';
 import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.js';
-import { flatten, project } from '../query/projection.js';
+import { flatten } from '../query/projection.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
 import { ApiError, errors, invalidField } from './errors.js';
@@ -22,8 +22,8 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 /** The id in the path as stored: UUIDs are kept in lowercase. */
 const idOf = (request: IdRequest) => request.params.id.toLowerCase();
 
-function present(entity: Entity, { projection, flat }: ItemQuery): Entity {
-  const shown = projection ? project(entity, projection) : entity;
+function present(model: CollectionModel, row: Row, { projection, flat }: ItemQuery): Entity {
+  const shown = toEntity(model, row, projection);
   return flat ? flatten(shown) : shown;
 }
 
@@ -71,7 +71,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.get(model.path, async (request) => {
     const query = parseListQuery(model, request.query as Record<string, unknown>);
     const rows = await store.list(model, domainOf(request), query);
-    return rows.map((row) => present(toEntity(model, row), query));
+    return rows.map((row) => present(model, row, query));
   });
 
   // LOOKUP arrives as CARRIER_METHOD marked by the extension-method layer.
@@ -95,7 +95,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     const query = parseItemQuery(model, request.query as Record<string, unknown>);
     const row = await store.get(model, domainOf(request), idOf(request));
     if (!row) throw notFound();
-    return present(toEntity(model, row), query);
+    return present(model, row, query);
   });
 
   app.patch(itemPath, async (request: IdRequest) => {

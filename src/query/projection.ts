@@ -1,30 +1,8 @@
 /**
- * `mask` and `flat`: which parts of an entity are returned, and whether
- * composite fields come out as dotted keys (`{"opts.title": ""}`).
+ * `flat`: composite fields as dotted keys (`{"opts.title": ""}`). Which parts
+ * are shown (`mask`) is applied while rendering rows (toEntity).
  */
-import type { Projection } from '../collections/model.js';
 import type { Entity } from '../entity/rows.js';
-
-/**
- * Keeps the projected parts of `entity`, in the entity's own order. Runs for
- * every entity of every list page, so it builds no intermediate arrays.
- */
-export function project(entity: Entity, projection: Projection): Entity {
-  const result: Entity = {};
-  for (const name in entity) {
-    const wanted = projection.get(name);
-    if (wanted === undefined) continue;
-    const value = entity[name];
-    if (wanted === true || typeof value !== 'object' || value === null) {
-      result[name] = value;
-      continue;
-    }
-    let kept: Record<string, unknown> | undefined;
-    for (const key in value) if (wanted.has(key)) (kept ??= {})[key] = (value as Record<string, unknown>)[key];
-    if (kept) result[name] = kept;
-  }
-  return result;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
