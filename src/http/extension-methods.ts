@@ -240,7 +240,7 @@ class ConnectionReader {
     // EOF in the middle of a request just ends the stream: nobody is left to answer.
     if (!this.#strict) this.#fullParser().finish();
     this.#clearDeadline();
-    return { rest: this.#takePending(), forwardEnd: !this.#failure };
+    return { rest: this.#takePending(), forwardEnd: true };
   }
 
   /** Slow-client protection: Node's own header and request timeouts never see these connections. */
@@ -463,7 +463,7 @@ export interface ExtensionMethodListener {
  * clientError handler should be answerClientError.
  */
 export function listenWithExtensionMethods(httpServer: http.Server, limits: ConnectionLimits = DEFAULT_LIMITS): ExtensionMethodListener {
-  const connections = new Map<net.Socket, ConnectionReader>();
+  const connections = new Set<net.Socket>();
   httpServer.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const reader = readers.get(req.socket as net.Socket);
     if (!reader) return;
@@ -473,17 +473,17 @@ export function listenWithExtensionMethods(httpServer: http.Server, limits: Conn
   const server = net.createServer({ noDelay: true }, (socket) => {
     const reader = new ConnectionReader(socket, limits);
     readers.set(socket, reader);
-    connections.set(socket, reader);
+    connections.add(socket);
     socket.once('close', () => connections.delete(socket));
     readAhead(socket, httpServer, reader);
   });
   return {
     server,
     closeIdleConnections: () => {
-      for (const [socket, reader] of connections) if (reader.idle) socket.destroy();
+      for (const socket of connections) if (readers.get(socket)?.idle) socket.destroy();
     },
     closeAllConnections: () => {
-      for (const socket of connections.keys()) socket.destroy();
+      for (const socket of connections) socket.destroy();
     },
   };
 }
