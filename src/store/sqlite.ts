@@ -113,20 +113,21 @@ export class SqliteStore implements Store {
     this.writes = new GroupCommit(this.db);
   }
 
-  private statement(sql: string, cache = this.statements): Database.Statement {
+  /** `rows`: the statement reads entity rows (entityColumns) and returns them as arrays. */
+  private statement(sql: string, rows = false): Database.Statement {
+    const cache = rows ? this.rowStatements : this.statements;
     let statement = cache.get(sql);
     if (!statement) {
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       statement = this.db.prepare(sql);
-      if (cache === this.rowStatements) statement.raw(true);
+      if (rows) statement.raw(true);
       cache.set(sql, statement);
     }
     return statement;
   }
 
-  /** A statement that reads entity rows (entityColumns), returning arrays. */
   private rowStatement(sql: string): Database.Statement {
-    return this.statement(sql, this.rowStatements);
+    return this.statement(sql, true);
   }
 
   private sqlOf(model: CollectionModel): ModelSql {
