@@ -22,6 +22,10 @@ describe('create', () => {
   test('id is generated as a UUID unless the client gives one; given ids are kept in lowercase', async () => {
     const generated = await api.create(RR, { priority: 1 });
     assert.match(generated.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // Version 7, variant 10: time-ordered, so ids created later sort later.
+    assert.match(generated.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const later = await api.create(RR, { priority: 1 });
+    assert.ok(later.id > generated.id, `${later.id} sorts after ${generated.id}`);
     const given = await api.create(RR, { id: 'ABCDEF01-016C-D2B3-E556-50E54938780C', priority: 1 });
     assert.equal(given.id, 'abcdef01-016c-d2b3-e556-50e54938780c');
     assert.equal((await api.get(`${RR}/ABCDEF01-016C-D2B3-E556-50E54938780C`)).status, 200);
