@@ -48,7 +48,8 @@ const STATEMENT_CACHE_SIZE = 500;
  * (SQLite's default is 1,000). A checkpoint costs two fsyncs on the event loop
  * whatever its size, and a large one writes a page changed by many commits
  * once: at 16,000 pages (a WAL of up to 64 MB) durable POSTs at 1M rows went
- * from about 2,500 to about 3,100 a second and their p99 from 25 ms to 7 ms.
+ * from 1,500-1,800 to 3,000-3,250 a second and their p99 from about 33 ms to
+ * 7 ms (bench/README.md).
  */
 const WAL_AUTOCHECKPOINT_PAGES = 16_000;
 
