@@ -316,7 +316,7 @@ describe('framing the service refuses', () => {
   test('header bytes the HTTP grammar forbids', async () => {
     const { replies, body } = await refused('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n');
     assert.deepEqual(replies, [400]);
-    assert.deepEqual(body, { error_code: 1400, error_message: 'Malformed HTTP request' });
+    assert.deepEqual(body, { error_code: 1400, error_message: 'Malformed header field value' });
   });
 
   test('oversized headers get a JSON 431', async () => {

@@ -20,7 +20,7 @@ import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
-import { answerClientError } from './extension-methods.js';
+import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
 
 export interface AppOptions {
@@ -60,7 +60,8 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
       },
     },
     bodyLimit,
-    serverFactory: (handler) => (httpServer = http.createServer(handler)),
+    // The edge bounds heads itself; Node's parser must not refuse one it accepted.
+    serverFactory: (handler) => (httpServer = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, handler)),
     clientErrorHandler: answerClientError,
     routerOptions: {
       ignoreTrailingSlash: true,

@@ -11,7 +11,7 @@ import { flatten } from '../query/projection.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
 import { ApiError, errors, invalidField } from './errors.js';
-import { CARRIER_METHOD } from './extension-methods.js';
+import { CARRIER_METHOD } from '../edge/methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
@@ -74,7 +74,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     return rows.map((row) => present(model, row, query));
   });
 
-  // LOOKUP arrives as CARRIER_METHOD marked by the extension-method layer.
+  // LOOKUP arrives as CARRIER_METHOD marked by the edge.
   app.route({
     method: CARRIER_METHOD,
     url: model.path,

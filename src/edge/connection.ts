@@ -1,0 +1,245 @@
+/**
+ * One client connection between the socket and Node's http server.
+ *
+ * Bytes are read by the RequestReader; Node's parser receives only the
+ * requests it framed, one at a time: request N+1 is handed over only once
+ * the response to request N has been written to the socket (RFC 9112 §9.3.2
+ * allows parallel processing of safe requests only, and a pipelined read
+ * after a write must see the write). Requests read ahead are held, and the
+ * socket is not read further while more than a bound is held or the client
+ * is not taking its responses. A refused request is answered with a JSON
+ * error after every response owed before it, and the connection is closed.
+ */
+import type net from 'node:net';
+import { EdgeError } from './grammar.js';
+import { closingErrorResponse } from './error-response.js';
+import type { RequestHead } from './request-head.js';
+import { RequestReader, type ReaderLimits, type RequestSink } from './request-reader.js';
+
+export interface EdgeLimits extends ReaderLimits {
+  /** From connection open, or a request's first byte, until its head is complete; then 408. */
+  headersTimeoutMs: number;
+  /** From a request's head until its body is complete; then the connection is cut. */
+  requestTimeoutMs: number;
+  /** Bytes of requests read ahead of the one being answered, beyond which the socket is not read. */
+  maxHeldBytes: number;
+  /** Response bytes the client has not taken, beyond which no further request is handed over. */
+  maxUnsentBytes: number;
+}
+
+interface HeldRequest {
+  head: Buffer;
+  body: Buffer[];
+  /** Body bytes still to arrive from the client. */
+  bodyLeft: number;
+  handedOver: boolean;
+}
+
+// After a refusal, what the client still sends is read and dropped for this long, so the
+// close does not reset the connection before the client has read the answer.
+const LINGER_MS = 2000;
+
+type Deadline = 'head' | 'body' | 'stalled';
+
+export class EdgeConnection implements RequestSink {
+  readonly #socket: net.Socket;
+  readonly #limits: EdgeLimits;
+  readonly #forward: (bytes: Buffer | null) => boolean;
+  readonly #reader: RequestReader;
+  readonly #held: HeldRequest[] = [];
+  #heldBytes = 0;
+  #handedOver = 0;
+  #answered = 0;
+  /** Nothing read yet: the head deadline runs from the connection's start. */
+  #fresh = true;
+  #endOfInput = false;
+  /** A request whose body is too large to pass on: the connection ends after its response. */
+  #lastRequest = false;
+  #refusal: Buffer | undefined;
+  #lingering = false;
+  #readingStopped = false;
+  #deadline: NodeJS.Timeout | undefined;
+  #deadlineFor: Deadline | undefined;
+
+  /** `forward`: hands bytes (or the end of input, as null) to Node's parser. */
+  constructor(socket: net.Socket, limits: EdgeLimits, forward: (bytes: Buffer | null) => boolean) {
+    this.#socket = socket;
+    this.#limits = limits;
+    this.#forward = forward;
+    this.#reader = new RequestReader(this, limits);
+    socket.on('drain', () => this.#continue());
+    socket.once('close', () => this.#setDeadline(undefined));
+    this.#updateDeadline();
+  }
+
+  /** No request is being received, held or answered: closing now loses nothing. */
+  get idle(): boolean {
+    return this.#reader.state === 'idle' && this.#held.length === 0 && this.#answered >= this.#handedOver;
+  }
+
+  /** Bytes from the socket. Returns whether the socket may go on reading. */
+  received(chunk: Buffer): boolean {
+    if (this.#lingering) return true;
+    if (this.#refusal || this.#lastRequest || this.#endOfInput) return false;
+    this.#fresh = false;
+    try {
+      this.#reader.feed(chunk);
+    } catch (err) {
+      if (!(err instanceof EdgeError)) throw err;
+      this.#refuse(err.status, err.message);
+    }
+    this.#pump();
+    return this.#mayRead();
+  }
+
+  /** The client ended its side. Returns whether Node's parser may see the end now. */
+  receivedEnd(): boolean {
+    if (this.#lingering) {
+      this.#socket.destroy();
+      return false;
+    }
+    this.#endOfInput = true;
+    const last = this.#held.at(-1);
+    if (last && last.bodyLeft > 0) {
+      // A request cut short: if Node's parser already has its head, nobody can answer it.
+      if (last.handedOver) {
+        this.#socket.destroy();
+        return false;
+      }
+      this.#held.pop();
+    }
+    this.#pump();
+    return false;
+  }
+
+  /** Called for each response on this connection once it has been written to the socket. */
+  responseFinished(): void {
+    this.#answered++;
+    this.#pump();
+    if (this.#readingStopped && this.#mayRead()) this.#resumeReading();
+  }
+
+  /**
+   * Node's http server refused a request itself (it answers none after it):
+   * the refusal is sent at once.
+   */
+  serverRefused(status: number, message: string): void {
+    this.#answered = this.#handedOver;
+    this.#held.length = 0;
+    this.#refuse(status, message);
+    this.#pump();
+  }
+
+  // RequestSink: the reader's requests, in order.
+  request(head: Buffer, bodyLength: number, parsed: RequestHead): void {
+    if (bodyLength > this.#limits.maxBodyBytes && parsed.framing.kind === 'sized') {
+      // The application refuses it (413, or 401 first) from the head alone; the body is never read.
+      this.#held.push({ head, body: [], bodyLeft: 0, handedOver: false });
+      this.#heldBytes += head.length;
+      this.#lastRequest = true;
+      return;
+    }
+    this.#held.push({ head, body: [], bodyLeft: bodyLength, handedOver: false });
+    this.#heldBytes += head.length;
+  }
+
+  body(bytes: Buffer): void {
+    if (this.#lastRequest) return;
+    const request = this.#held.at(-1)!;
+    request.body.push(bytes);
+    request.bodyLeft -= bytes.length;
+    this.#heldBytes += bytes.length;
+  }
+
+  /** Hands Node's parser what it may have now, then closes or ends the input if that is due. */
+  #pump(): void {
+    const out: Buffer[] = [];
+    while (this.#held.length > 0) {
+      const next = this.#held[0];
+      if (!next.handedOver) {
+        if (this.#answered < this.#handedOver) break;
+        if (this.#socket.writableLength > this.#limits.maxUnsentBytes) break; // continued on 'drain'
+        out.push(next.head);
+        this.#heldBytes -= next.head.length;
+        next.handedOver = true;
+        this.#handedOver++;
+      }
+      for (const bytes of next.body) {
+        out.push(bytes);
+        this.#heldBytes -= bytes.length;
+      }
+      next.body = [];
+      if (next.bodyLeft > 0) break;
+      this.#held.shift();
+    }
+    if (out.length > 0) this.#forward(out.length === 1 ? out[0] : Buffer.concat(out));
+    this.#updateDeadline();
+
+    if (this.#held.length > 0 || this.#answered < this.#handedOver || this.#socket.destroyed) return;
+    if (this.#refusal) this.#closeGracefully(this.#refusal);
+    else if (this.#lastRequest && this.#handedOver > 0) this.#closeGracefully();
+    else if (this.#endOfInput) this.#forward(null);
+  }
+
+  #continue(): void {
+    this.#pump();
+    if (this.#readingStopped && this.#mayRead()) this.#resumeReading();
+  }
+
+  #mayRead(): boolean {
+    const may = !this.#lastRequest && this.#heldBytes <= this.#limits.maxHeldBytes && this.#socket.writableLength <= this.#limits.maxUnsentBytes;
+    if (!may) this.#readingStopped = true;
+    this.#updateDeadline();
+    return may;
+  }
+
+  #resumeReading(): void {
+    this.#readingStopped = false;
+    this.#updateDeadline();
+    // A socket whose push() returned false has stopped reading; _read starts it again.
+    (this.#socket as net.Socket & { _read(size: number): void })._read(0);
+  }
+
+  #refuse(status: number, message: string): void {
+    if (this.#refusal) return;
+    this.#refusal = closingErrorResponse(status, message);
+  }
+
+  /** Sends `last` (if any), ends the connection, and reads and drops what still comes for a while. */
+  #closeGracefully(last?: Buffer): void {
+    if (this.#lingering) return;
+    this.#lingering = true;
+    this.#setDeadline(undefined);
+    if (last) this.#socket.end(last);
+    else this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), LINGER_MS).unref();
+    if (this.#readingStopped) this.#resumeReading();
+  }
+
+  #updateDeadline(): void {
+    if (this.#lingering || this.#refusal) return this.#setDeadline(undefined);
+    if (this.#readingStopped) return this.#setDeadline('stalled');
+    const state = this.#reader.state;
+    if (state === 'head' || (this.#fresh && state === 'idle')) return this.#setDeadline('head');
+    this.#setDeadline(state === 'body' ? 'body' : undefined);
+  }
+
+  #setDeadline(kind: Deadline | undefined): void {
+    if (kind === this.#deadlineFor) return;
+    clearTimeout(this.#deadline);
+    this.#deadlineFor = kind;
+    this.#deadline = undefined;
+    if (kind === 'head') {
+      this.#deadline = setTimeout(() => this.#headTimedOut(), this.#limits.headersTimeoutMs).unref();
+    } else if (kind !== undefined) {
+      // A body that stalls, or a client that stops taking its responses: there is no slot to answer in.
+      this.#deadline = setTimeout(() => this.#socket.destroy(), this.#limits.requestTimeoutMs).unref();
+    }
+  }
+
+  #headTimedOut(): void {
+    this.#deadlineFor = undefined;
+    this.#refuse(408, 'Request head not received in time');
+    this.#pump();
+  }
+}
