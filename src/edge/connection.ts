@@ -53,6 +53,7 @@ export class EdgeConnection implements RequestSink {
   /** Nothing read yet: the head deadline runs from the connection's start. */
   #fresh = true;
   #endOfInput = false;
+  #endForwarded = false;
   /** A request whose body is too large to pass on: the connection ends after its response. */
   #lastRequest = false;
   #refusal: Buffer | undefined;
@@ -80,7 +81,7 @@ export class EdgeConnection implements RequestSink {
   /** Bytes from the socket. Returns whether the socket may go on reading. */
   received(chunk: Buffer): boolean {
     if (this.#lingering) return true;
-    if (this.#refusal || this.#lastRequest || this.#endOfInput) return false;
+    if (this.#refusal || this.#lastRequest || this.#endOfInput || this.#reader.closed) return false;
     this.#fresh = false;
     try {
       this.#reader.feed(chunk);
@@ -100,14 +101,14 @@ export class EdgeConnection implements RequestSink {
     }
     this.#endOfInput = true;
     const last = this.#held.at(-1);
-    if (last && last.bodyLeft > 0) {
-      // A request cut short: if Node's parser already has its head, nobody can answer it.
-      if (last.handedOver) {
-        this.#socket.destroy();
-        return false;
-      }
-      this.#held.pop();
+    if (last && last.bodyLeft > 0 && last.handedOver) {
+      // Node's parser has this request's head: it reports the missing body itself (answerClientError).
+      this.#forwardEnd();
+      return false;
     }
+    // RFC 9112 §8: an incomplete request may be answered with an error before closing.
+    if (last && last.bodyLeft > 0) this.#held.pop();
+    if ((last && last.bodyLeft > 0) || this.#reader.state !== 'idle') this.#refuse(400, 'Request incomplete at end of input');
     this.#pump();
     return false;
   }
@@ -178,7 +179,13 @@ export class EdgeConnection implements RequestSink {
     if (this.#held.length > 0 || this.#answered < this.#handedOver || this.#socket.destroyed) return;
     if (this.#refusal) this.#closeGracefully(this.#refusal);
     else if (this.#lastRequest && this.#handedOver > 0) this.#closeGracefully();
-    else if (this.#endOfInput) this.#forward(null);
+    else if (this.#endOfInput) this.#forwardEnd();
+  }
+
+  #forwardEnd(): void {
+    if (this.#endForwarded) return;
+    this.#endForwarded = true;
+    this.#forward(null);
   }
 
   #continue(): void {
@@ -187,7 +194,7 @@ export class EdgeConnection implements RequestSink {
   }
 
   #mayRead(): boolean {
-    const may = !this.#lastRequest && this.#heldBytes <= this.#limits.maxHeldBytes && this.#socket.writableLength <= this.#limits.maxUnsentBytes;
+    const may = !this.#lastRequest && !this.#reader.closed && this.#heldBytes <= this.#limits.maxHeldBytes && this.#socket.writableLength <= this.#limits.maxUnsentBytes;
     if (!may) this.#readingStopped = true;
     this.#updateDeadline();
     return may;
@@ -210,8 +217,10 @@ export class EdgeConnection implements RequestSink {
     if (this.#lingering) return;
     this.#lingering = true;
     this.#setDeadline(undefined);
-    if (last) this.#socket.end(last);
-    else this.#socket.end();
+    // Once the client has ended its side too, nothing is left to wait for after the write.
+    const done = () => this.#endOfInput && this.#socket.destroy();
+    if (last) this.#socket.end(last, done);
+    else this.#socket.end(done);
     setTimeout(() => this.#socket.destroy(), LINGER_MS).unref();
     if (this.#readingStopped) this.#resumeReading();
   }

@@ -25,6 +25,8 @@ export interface RequestHead {
   fields: Field[];
   /** Host to present: the absolute-form target's authority, if there was one. */
   authority?: string;
+  /** The connection ends with this request's response (RFC 9112 §9.3): nothing after it is read. */
+  closesConnection: boolean;
 }
 
 // Fields never passed on as received: framing is re-stated, the method marker is the edge's own,
@@ -46,6 +48,7 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   let contentLength: number | undefined;
   let transferEncoding: string | undefined;
   let hosts = 0;
+  const connectionOptions: string[] = [];
   let rewrite = target.authority !== undefined || !isNativeMethod(line.method);
   for (let i = 1; i < lines.length; i++) {
     const first = lines[i].charCodeAt(0);
@@ -71,6 +74,9 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
         // RFC 9110 §10.1.1: only 100-continue is defined; Node's server would answer others itself.
         if (field.value.toLowerCase() !== '100-continue') throw new EdgeError(417, 'Only "Expect: 100-continue" is supported');
         break;
+      case 'connection':
+        for (const option of field.value.split(',')) connectionOptions.push(option.trim().toLowerCase());
+        break;
       case 'upgrade':
       case EXTENSION_METHOD_HEADER:
         rewrite = true;
@@ -92,7 +98,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   } else if (contentLength !== undefined && contentLength > 0) {
     framing = { kind: 'sized', length: contentLength };
   }
-  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority };
+  const closesConnection = connectionOptions.includes('close') || (line.versionMinor === 0 && !connectionOptions.includes('keep-alive'));
+  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection };
 }
 
 /**

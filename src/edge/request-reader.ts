@@ -40,7 +40,7 @@ const LF = 0x0a;
 const HEAD_END = '\r\n\r\n';
 const BARE_LF = /[^\r]\n/;
 
-type Phase = 'head' | 'sized' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers';
+type Phase = 'head' | 'sized' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'closed';
 
 export class RequestReader {
   #phase: Phase = 'head';
@@ -55,6 +55,8 @@ export class RequestReader {
   #chunks: Buffer[] = [];
   #chunkedBytes = 0;
   #chunkedHead: RequestHead | undefined;
+  /** Where the reader goes once the current request is complete. */
+  #afterMessage: Phase = 'head';
 
   constructor(
     private readonly sink: RequestSink,
@@ -64,13 +66,19 @@ export class RequestReader {
   /** Whether the reader is between requests, inside a head, or inside a body. */
   get state(): ReaderState {
     if (this.#phase === 'head') return this.#head === '' ? 'idle' : 'head';
+    if (this.#phase === 'closed') return 'idle';
     return 'body';
+  }
+
+  /** A request that ends the connection was read: what follows is not read. */
+  get closed(): boolean {
+    return this.#phase === 'closed';
   }
 
   /** Reads `data` whole; throws EdgeError at the first byte outside the grammar. */
   feed(data: Buffer): void {
     let at = 0;
-    while (at < data.length) {
+    while (at < data.length && this.#phase !== 'closed') {
       switch (this.#phase) {
         case 'head':
           at = this.#readHead(data, at);
@@ -80,7 +88,7 @@ export class RequestReader {
           this.#bodyLeft -= end - at;
           this.sink.body(data.subarray(at, end));
           at = end;
-          if (this.#bodyLeft === 0) this.#phase = 'head';
+          if (this.#bodyLeft === 0) this.#phase = this.#afterMessage;
           break;
         }
         case 'chunk-line':
@@ -167,6 +175,7 @@ export class RequestReader {
   #beginBody(text: string): void {
     const head = readRequestHead(text, this.limits);
     const { framing } = head;
+    this.#afterMessage = head.closesConnection ? 'closed' : 'head';
     if (framing.kind === 'chunked') {
       this.#chunkedHead = head;
       this.#chunks = [];
@@ -180,6 +189,8 @@ export class RequestReader {
     if (bodyLength > 0) {
       this.#bodyLeft = bodyLength;
       this.#phase = 'sized';
+    } else {
+      this.#phase = this.#afterMessage;
     }
   }
 
@@ -227,7 +238,7 @@ export class RequestReader {
     const body = Buffer.concat(this.#chunks, this.#chunkedBytes);
     this.#chunkedHead = undefined;
     this.#chunks = [];
-    this.#phase = 'head';
+    this.#phase = this.#afterMessage;
     this.sink.request(canonicalHead(head, body.length), body.length, head);
     if (body.length > 0) this.sink.body(body);
   }
