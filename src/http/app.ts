@@ -10,13 +10,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
-import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
-import { errors } from './errors.js';
+import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
@@ -77,12 +77,9 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err, bodyLimit);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
-    void reply
-      .code(apiError.status)
-      .headers(apiError.headers ?? {})
-      .send(apiError.toBody());
+    const response = errorResponse(err, bodyLimit);
+    if (response.status >= 500) request.log.error({ err }, 'request failed');
+    void reply.code(response.status).headers(response.headers).send(response.body);
   });
 
   fastify.setNotFoundHandler((request) => {
