@@ -68,6 +68,12 @@ describe('error responses', () => {
     assertErrorReply(await api.get(`${RR}/%00`), 400, malformed('NUL characters (%00) are not allowed in the URL'));
   });
 
+  test('400 malformed request: a URL that is not valid percent-encoding, refused by the router itself', async () => {
+    const malformed = { error_code: 1400, error_message: 'Malformed percent-encoding in the URL' };
+    assertErrorReply(await api.get(`${RR}/%zz`), 400, malformed);
+    assertErrorReply(await api.get(`${RR}%E0%A4%A`), 400, malformed);
+  });
+
   test('401 without a valid key, with a Bearer challenge', async () => {
     assertErrorReply(await api.request('GET', RR, undefined, { authorization: '' }), 401, { error_code: 1401, error_message: 'A valid API key is required: Authorization: Bearer <key>' }, { 'www-authenticate': 'Bearer' });
   });
@@ -82,6 +88,9 @@ describe('error responses', () => {
     assertErrorReply(await api.get('/rest/v1/uc/nothing'), 404, { error_code: 1404, error_message: 'Not found' });
     assertErrorReply(await api.lookup(RR, NO_ID), 404, { error_code: 1404, error_message: 'Lookup failed' });
     assertErrorReply(await api.get(`/rest/v1/service/integration_tokens/${'0'.repeat(32)}`), 404, { error_code: 1404, error_message: 'Token not found' });
+    // Longer than any id or token, as the router would otherwise refuse them itself.
+    assertErrorReply(await api.get(`${RR}/${'a'.repeat(150)}`), 404, { error_code: 1404, error_message: 'recordrule not found' });
+    assertErrorReply(await api.get(`/rest/v1/service/integration_tokens/${'a'.repeat(150)}`), 404, { error_code: 1404, error_message: 'Token not found' });
   });
 
   test('405 for a wrong verb, with Allow', async () => {

@@ -34,7 +34,7 @@ interface FrameworkError extends Error {
   statusCode?: number;
 }
 
-/** Fastify's refusals of a body, as the catalogue names them. */
+/** Fastify's refusals of a body or a URL, as the catalogue names them. */
 function fromFramework(err: FrameworkError, bodyLimit: number): ServiceError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -47,6 +47,8 @@ function fromFramework(err: FrameworkError, bodyLimit: number): ServiceError | u
       return errors.badRequest('Request body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errors.badRequest('Request body length does not match Content-Length');
+    case 'FST_ERR_BAD_URL':
+      return errors.badRequest('Malformed percent-encoding in the URL');
   }
   // JSON.parse and secure-json-parse (prototype poisoning) report as SyntaxError with a 400.
   if (err instanceof SyntaxError && err.statusCode === 400) return errors.badRequest('Request body is not valid JSON');
