@@ -16,16 +16,18 @@ const layers = {
   entity: { path: '^src/entity/', mayImport: ['collections', 'errors'] },
   query: { path: '^src/query/', mayImport: ['entity', 'collections', 'errors'] },
   events: { path: '^src/events/', mayImport: ['collections', 'errors'] },
-  store: { path: '^src/store/', mayImport: ['events', 'query', 'entity', 'collections', 'errors'] },
+  // A domain's calendar document (work days and hours), which recording schedules refer to.
+  calendar: { path: '^src/calendar/', mayImport: ['entity', 'collections', 'errors'] },
+  store: { path: '^src/store/', mayImport: ['calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   auth: { path: '^src/auth/', mayImport: ['store', 'entity', 'collections', 'errors'] },
   openapi: { path: '^src/openapi/', mayImport: ['query', 'entity', 'collections', 'errors'] },
   // Applying recording rules to calls: fed by the change feed and the stores' interface, never by HTTP handlers.
-  decisions: { path: '^src/decisions/', mayImport: ['store/store.ts', 'events', 'query', 'entity', 'collections', 'errors'] },
+  decisions: { path: '^src/decisions/', mayImport: ['store/store.ts', 'events', 'calendar', 'query', 'entity', 'collections', 'errors'] },
   // The HTTP/1.1 reader in front of Node's parser: node builtins and the error catalogue only.
   edge: { path: '^src/edge/', mayImport: ['errors'], npm: false },
-  http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'events', 'query', 'entity', 'collections', 'errors'] },
+  http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   client: { path: '^src/client/', mayImport: ['collections', 'errors'] },
-  'entry points': { path: '^src/(main|service|cli|config)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'events', 'query', 'entity', 'collections', 'errors'] },
+  'entry points': { path: '^src/(main|service|cli|config)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */
