@@ -4,7 +4,7 @@
  * application).
  */
 import http from 'node:http';
-import { errorBody, errorCodeFor } from '../http/errors.js';
+import { errorBody, errorCodeFor } from '../errors.js';
 
 export function closingErrorResponse(status: number, message: string): Buffer {
   const body = JSON.stringify(errorBody(errorCodeFor(status), message));

@@ -4,7 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { CollectionModel } from '../collections/model.js';
-import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { invalid, invalidField, type ErrorDetail } from '../errors.js';
 import { entitySchema } from './json-schema.js';
 
 export type Body = Record<string, unknown>;

@@ -8,15 +8,15 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
-import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
-import { errors } from './errors.js';
+import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
@@ -40,6 +40,8 @@ export interface App {
 export const HEALTH_PATH = '/healthz';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
+// The reader in front caps the whole request target at 8 KiB.
+const MAX_PATH_PARAM_LENGTH = 8192;
 
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -47,6 +49,11 @@ function packageVersion(): string {
 
 export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
+  const sendError = (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const response = errorResponse(err, bodyLimit);
+    if (response.status >= 500) request.log.error({ err }, 'request failed');
+    void reply.code(response.status).headers(response.headers).send(response.body);
+  };
   const options: FastifyHttpOptions<http.Server> = {
     logger: logger && {
       ...(typeof logger === 'object' ? logger : {}),
@@ -63,8 +70,12 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     // The edge bounds heads itself; Node's parser must not refuse one it accepted.
     serverFactory: (handler) => (httpServer = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, handler)),
     clientErrorHandler: answerClientError,
+    // Refusals the router makes before any route runs (a URL that is not valid percent-encoding).
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
     routerOptions: {
       ignoreTrailingSlash: true,
+      // The router's default refuses ids over 100 characters with a 414 of its own; an overlong id is just not found.
+      maxParamLength: MAX_PATH_PARAM_LENGTH,
       constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
     },
   };
@@ -77,14 +88,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
-  fastify.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err, bodyLimit);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
-    void reply
-      .code(apiError.status)
-      .headers(apiError.headers ?? {})
-      .send(apiError.toBody());
-  });
+  fastify.setErrorHandler(sendError);
 
   fastify.setNotFoundHandler((request) => {
     const path = request.url.split('?')[0];

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 import { requestMethod } from './extension-method-routing.js';
 
 declare module 'fastify' {

@@ -10,7 +10,7 @@ import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.
 import { flatten } from '../query/projection.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
-import { ApiError, errors, invalidField } from './errors.js';
+import { errors, invalidField } from '../errors.js';
 import { CARRIER_METHOD } from '../edge/methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
 
@@ -133,7 +133,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
         limit: 1,
         flat: false,
       });
-      if (!row) throw new ApiError(404, resolver.notFound);
+      if (!row) throw errors.notFound(resolver.notFound);
       const id = row.id as string;
       return { id, _links: { self: { href: `${model.path}/${id}` } } };
     });

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
-import { invalidField } from './errors.js';
+import { invalidField } from '../errors.js';
 
 export const EVENTS_PATH = '/rest/v1/events';
 const HEARTBEAT_MS = 15_000;
