@@ -22,6 +22,7 @@ import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
 
 export interface AppOptions {
   models: readonly CollectionModel[];
@@ -64,12 +65,13 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     clientErrorHandler: answerClientError,
     routerOptions: {
       ignoreTrailingSlash: true,
-      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
+      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint, [methodOverrideConstraint.name]: methodOverrideConstraint } as never,
     },
   };
   const fastify: FastifyInstance = Fastify(options);
   restoreExtensionMethods(fastify);
   refuseNulCharacters(fastify);
+  refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
@@ -88,7 +90,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.setNotFoundHandler((request) => {
     const path = request.url.split('?')[0];
     const known = routesByPath.find(({ pattern }) => pattern.test(path));
-    throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
+    throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
   const document = openApiDocument(models, packageVersion());
