@@ -93,7 +93,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, packageVersion());
+  const document = openApiDocument(models, { version: packageVersion(), bodyLimit });
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
