@@ -16,11 +16,15 @@ function withRequired(schema: JsonSchema, required: string[]): JsonSchema {
   return required.length > 0 ? { ...rest, required } : rest;
 }
 
-/** The same shape with nothing required: under a mask any field may be left out. */
+/**
+ * The same shape with nothing required: under a mask any field may be left
+ * out. Defaults go too: generated clients read a default as "always there".
+ */
 export function partial(schema: JsonSchema): JsonSchema {
-  if (!isObject(schema)) return schema;
-  const properties = Object.fromEntries(Object.entries(schema.properties).map(([name, sub]) => [name, partial(sub)]));
-  return withRequired({ ...schema, properties }, []);
+  const { default: _default, ...rest } = schema;
+  if (!isObject(rest)) return rest;
+  const properties = Object.fromEntries(Object.entries(rest.properties).map(([name, sub]) => [name, partial(sub)]));
+  return withRequired({ ...rest, properties }, []);
 }
 
 /** Only what `projection` shows: whole fields, or some keys of a composite (client ext keys are shown only whole). */
@@ -50,7 +54,7 @@ export function projected(schema: JsonSchema, projection: Projection): JsonSchem
 export function flatView(schema: JsonSchema): JsonSchema {
   if (!isObject(schema)) return schema;
   const properties: Record<string, JsonSchema> = {};
-  const patternProperties: Record<string, JsonSchema> = {};
+  const openPrefixes: string[] = [];
   const required: string[] = [];
   for (const [name, sub] of Object.entries(schema.properties)) {
     const always = schema.required?.includes(name) ?? false;
@@ -64,11 +68,16 @@ export function flatView(schema: JsonSchema): JsonSchema {
       if (always && sub.required?.includes(key)) required.push(`${name}.${key}`);
     }
     // A composite open to the client's own keys (ext) flattens them too: `ext.source`, `ext.a.b`.
-    if (sub.additionalProperties !== false) patternProperties[`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`] = {};
+    if (sub.additionalProperties !== false) openPrefixes.push(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`);
   }
-  const { description: _description, ...rest } = schema;
-  const flat: JsonSchema = { ...rest, properties, additionalProperties: false };
-  if (Object.keys(patternProperties).length > 0) flat.patternProperties = patternProperties;
+  const { description: _description, additionalProperties: _closed, ...rest } = schema;
+  const flat: JsonSchema = { ...rest, properties };
+  if (openPrefixes.length === 0) flat.additionalProperties = false;
+  else {
+    // The key set is closed by its names rather than by additionalProperties: generated
+    // clients turn open properties into an index signature that swallows the declared ones.
+    flat.propertyNames = { anyOf: [{ enum: Object.keys(properties) }, ...openPrefixes.map((pattern) => ({ pattern }))] };
+  }
   return withRequired(flat, required);
 }
 

@@ -22,9 +22,9 @@ export interface ToolRun {
 }
 
 /** Runs a Node script to completion; a non-zero exit is reported, not thrown. */
-export function runNode(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ToolRun> {
+export function runNode(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
       resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
     });
