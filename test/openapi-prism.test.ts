@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { EventStream } from './support/event-stream.js';
 import { Relay } from './support/relay.js';
 import { addKey, dropTestStore, IP, onPostgres, RR, startTestService, testDatabaseUrl, type TestService } from './support/service.js';
 import { freePort, ROOT, saveDocument, toolScript } from './support/tools.js';
@@ -29,6 +30,7 @@ interface Answer {
 describe('traffic through Prism in proxy mode with --errors', () => {
   let service: TestService;
   let relay: Relay | undefined;
+  let directUrl: string | undefined;
   let prism: ChildProcess;
   let base = '';
   let readOnlyKey = '';
@@ -42,7 +44,8 @@ describe('traffic through Prism in proxy mode with --errors', () => {
       const real = new URL(process.env.TEST_DATABASE_URL!);
       relay = new Relay({ host: real.hostname, port: Number(real.port || 5432) });
       await relay.start();
-      const viaRelay = new URL(testDatabaseUrl(''));
+      directUrl = testDatabaseUrl('');
+      const viaRelay = new URL(directUrl);
       viaRelay.port = String(relay.port);
       databaseUrl = viaRelay.toString();
     }
@@ -79,7 +82,7 @@ describe('traffic through Prism in proxy mode with --errors', () => {
     }
     await service?.stop();
     await relay?.stop().catch(() => undefined);
-    if (service) await dropTestStore(service.config.databaseUrl);
+    if (service) await dropTestStore(directUrl ?? service.config.databaseUrl);
   });
 
   /** One request through Prism; fails on any violation Prism reports for it. */
@@ -253,13 +256,28 @@ describe('traffic through Prism in proxy mode with --errors', () => {
   test('the change feed, read to its end', async () => {
     // Prism reads a whole body before validating it, so the stream is ended by stopping the service.
     const stream = send('GET', `${EVENTS}?collection=recordrules`);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const created = await fetch(service.url + RR, { method: 'POST', headers: { authorization: `Bearer ${service.key}`, 'content-type': 'application/json' }, body: '{"priority":40}' });
-    const { id } = (await created.json()) as { id: string };
+    // A direct reader shows when the feed delivers (on PostgreSQL it may still be listening again after the outage).
+    const direct = await EventStream.open(`${service.url}${EVENTS}?collection=recordrules`, service.key);
+    let delivered: string | undefined;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      for (let attempt = 0; attempt < 20 && delivered === undefined; attempt++) {
+        const created = await fetch(service.url + RR, { method: 'POST', headers: { authorization: `Bearer ${service.key}`, 'content-type': 'application/json' }, body: '{"priority":40}' });
+        const { id } = (await created.json()) as { id: string };
+        delivered = await direct.next(1000).then(
+          (event) => (event.data as { id: string }).id,
+          () => undefined,
+        );
+        if (delivered !== undefined) assert.equal(delivered, id);
+      }
+    } finally {
+      direct.close();
+    }
+    assert.ok(delivered, 'the feed delivered a change');
     await service.stop();
     const answer = await stream;
     assert.equal(answer.status, 200);
-    assert.ok(answer.text.includes(`event: create\ndata: {"op":"create","collection":"recordrules","id":"${id}"}`), answer.text);
+    assert.ok(answer.text.includes(`event: create\ndata: {"op":"create","collection":"recordrules","id":"${delivered}"}`), answer.text);
   });
 
   test('Prism logged no violation for any of it', () => {
