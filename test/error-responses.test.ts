@@ -94,7 +94,7 @@ describe('error responses', () => {
   });
 
   test('405 for a wrong verb, with Allow', async () => {
-    assertErrorReply(await api.request('PUT', RR, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method PUT not allowed' }, { allow: 'GET, HEAD, POST, LOOKUP' });
+    assertErrorReply(await api.request('PUT', RR, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method PUT not allowed' }, { allow: 'GET, HEAD, POST, LOOKUP, QUERY' });
     assertErrorReply(await api.request('POST', `${RR}/${rule.id}`, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method POST not allowed' }, { allow: 'GET, HEAD, PATCH, DELETE' });
   });
 
