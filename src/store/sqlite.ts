@@ -26,7 +26,14 @@ import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
 // Looked up when this module runs rather than imported: an import of a module
 // this Node.js lacks fails before any code runs, and the entry points' runtime
 // check (src/runtime.ts) should be the one to explain an old Node.js.
-const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+const sqlite = process.getBuiltinModule('node:sqlite');
+if (!sqlite) {
+  throw new Error(
+    `The embedded store needs node:sqlite, which Node.js ${process.versions.node} lacks: ` +
+      'use Node.js 24 or later (npm scripts and npx node use the one npm ci installs).',
+  );
+}
+const { DatabaseSync } = sqlite;
 
 export const sqliteDialect: Dialect = {
   placeholder: () => '?',
