@@ -4,28 +4,28 @@
  * writes bench/results/bench-<time>.json.
  *
  * BENCH_DURATION (s, default 5), BENCH_SCALES (default 10000,100000,1000000),
- * BENCH_CONNECTIONS (default 10), BENCH_CPU_PROF=1 (service CPU profiles
- * into bench/results/profiles).
+ * BENCH_CONNECTIONS (default 10), BENCH_DRIVER (wrk, the default, or
+ * autocannon; LOOKUP is always autocannon's), BENCH_WRK_THREADS (default 1),
+ * BENCH_CPU_PROF=1 (service CPU profiles into bench/results/profiles).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import autocannon from 'autocannon';
 import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
+import { runLoad, type Driver, type Load } from './load.js';
+import { treeCpuSeconds } from './process-cpu.js';
 import { seed, type Seeded } from './seed.js';
-
-// autocannon builds requests only for the methods in its own table; LOOKUP is the point of this service.
-createRequire(import.meta.url)('autocannon/lib/httpMethods.js').push('LOOKUP');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 // BENCH_SCALES=none measures the baselines only (the edge's own cost among them).
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').filter((scale) => scale !== 'none').map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const DRIVER = (process.env.BENCH_DRIVER ?? 'wrk') as Driver;
+const WRK_THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.join(root, 'bench/results');
@@ -36,9 +36,13 @@ interface Measurement {
   target: string;
   operation: string;
   scale: number | null;
+  /** The load generator that produced this figure. */
+  driver: Driver;
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system, all its processes) per request, in microseconds. */
+  cpuUs: number;
   errors: number;
 }
 
@@ -46,8 +50,6 @@ interface Server {
   port: number;
   process: ChildProcess;
 }
-
-const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -93,23 +95,25 @@ function rssMegabytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function measure(target: string, operation: string, scale: number | null, port: number, request: autocannon.Request): Promise<Measurement> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests: [request] });
-  const measurement = { target, operation, scale, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
-  console.error(`  ${target} ${operation}${scale ? ` @${scale}` : ''}: ${measurement.rps} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms${measurement.errors ? `, ${measurement.errors} errors` : ''}`);
+async function measure(target: string, operation: string, scale: number | null, server: Server, load: Load): Promise<Measurement> {
+  const cpuBefore = treeCpuSeconds(server.process.pid!);
+  const result = await runLoad(load, { port: server.port, connections: CONNECTIONS, durationSeconds: DURATION, driver: DRIVER, wrkThreads: WRK_THREADS });
+  const cpuUs = Math.round(((treeCpuSeconds(server.process.pid!) - cpuBefore) * 1e6) / Math.max(1, result.requests));
+  const measurement: Measurement = { target, operation, scale, driver: result.driver, rps: result.rps, p50: result.p50, p99: result.p99, cpuUs, errors: result.errors };
+  console.error(`  ${target} ${operation}${scale ? ` @${scale}` : ''} (${result.driver}): ${measurement.rps} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, ${cpuUs} us CPU/request${measurement.errors ? `, ${measurement.errors} errors` : ''}`);
   return measurement;
 }
 
-function serviceRequests(data: Seeded): Record<string, autocannon.Request> {
+function serviceLoads(data: Seeded): Record<string, Load> {
   const headers = { authorization: `Bearer ${data.key}`, 'content-type': 'application/json' };
   const filter = encodeURIComponent('{"dir":"incoming"}');
   const order = encodeURIComponent('["priority"]');
   return {
-    'GET one': { method: 'GET', headers, setupRequest: (req) => ({ ...req, path: `${RR}/${pick(data.ruleIds)}` }) },
+    'GET one': { method: 'GET', headers, path: `${RR}/`, ids: data.ruleIds },
     'GET list (limit 100, filter + order)': { method: 'GET', headers, path: `${RR}?limit=100&filter=${filter}&order=${order}` },
-    POST: { method: 'POST', path: RR, headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ priority: Math.floor(Math.random() * 1000) }) }) },
-    PATCH: { method: 'PATCH', headers, setupRequest: (req) => ({ ...req, path: `${RR}/${pick(data.ruleIds)}`, body: JSON.stringify({ priority: Math.floor(Math.random() * 1000) }) }) },
-    'LOOKUP by token_local': { method: 'LOOKUP' as 'GET', path: IP, headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(pick(data.tokens)) }) },
+    POST: { method: 'POST', path: RR, headers, body: 'random priority' },
+    PATCH: { method: 'PATCH', headers, path: `${RR}/`, ids: data.ruleIds, body: 'random priority' },
+    'LOOKUP by token_local': { method: 'LOOKUP', path: IP, headers, body: { oneStringOf: data.tokens } },
   };
 }
 
@@ -118,17 +122,32 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }
 
+function requireWrk(): void {
+  if (DRIVER !== 'wrk') return;
+  try {
+    execFileSync('wrk', ['-v'], { stdio: 'ignore' });
+  } catch (err) {
+    // wrk -v exits 1 after printing its version; only a missing program is an error.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('BENCH_DRIVER=wrk needs wrk on PATH (apt-get install wrk), or set BENCH_DRIVER=autocannon');
+  }
+}
+
 async function main(): Promise<void> {
+  requireWrk();
   mkdirSync(resultsDir, { recursive: true });
   const work = mkdtempSync(path.join(tmpdir(), 'collections-bench-'));
   const measurements: Measurement[] = [];
   const memory: Record<string, number> = {};
+  console.error(`load: ${DRIVER}${DRIVER === 'wrk' ? ` (${WRK_THREADS} thread${WRK_THREADS === 1 ? '' : 's'}; LOOKUP by autocannon)` : ''}, ${CONNECTIONS} connections, ${DURATION} s per figure`);
   try {
     console.error('baselines');
     for (const [name, script] of [['node:http', 'node-http.js'], ['node:http+edge', 'node-http-edge.js'], ['fastify', 'fastify.js']] as const) {
       const server = await startBaseline(script);
-      measurements.push(await measure(name, 'hello world', null, server.port, { method: 'GET', path: '/' }));
-      if (name === 'node:http+edge') measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server.port, { method: 'LOOKUP' as 'GET', path: '/', headers: { 'content-type': 'application/json' }, body: '"a-key-of-some-length-0123456789"' }));
+      measurements.push(await measure(name, 'hello world', null, server, { method: 'GET', path: '/' }));
+      if (name === 'node:http+edge') {
+        const lookup: Load = { method: 'LOOKUP', path: '/', headers: { 'content-type': 'application/json' }, body: { fixed: '"a-key-of-some-length-0123456789"' } };
+        measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server, lookup));
+      }
       await stop(server);
     }
     if (SCALES.length === 0) return report(measurements, memory);
@@ -142,23 +161,23 @@ async function main(): Promise<void> {
         const dbFile = path.join(work, 'json-server.json');
         writeFileSync(dbFile, JSON.stringify({ recordrules: data.jsonServerRules }));
         const server = await startBaseline('json-server.js', [dbFile]);
-        const id = () => pick(data.jsonServerRules).id;
+        const ids = data.jsonServerRules.map((rule) => rule.id as string);
         const headers = { 'content-type': 'application/json' };
-        const jsonServerRequests: Record<string, autocannon.Request> = {
-          'GET one': { method: 'GET', setupRequest: (req) => ({ ...req, path: `/recordrules/${id()}` }) },
+        const jsonServerLoads: Record<string, Load> = {
+          'GET one': { method: 'GET', path: '/recordrules/', ids },
           'GET list (limit 100, filter + order)': { method: 'GET', path: '/recordrules?dir=incoming&_sort=priority&_limit=100' },
-          POST: { method: 'POST', path: '/recordrules', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ priority: 1 }) }) },
-          PATCH: { method: 'PATCH', headers, setupRequest: (req) => ({ ...req, path: `/recordrules/${id()}`, body: JSON.stringify({ priority: 2 }) }) },
+          POST: { method: 'POST', path: '/recordrules', headers, body: { fixed: JSON.stringify({ priority: 1 }) } },
+          PATCH: { method: 'PATCH', headers, path: '/recordrules/', ids, body: { fixed: JSON.stringify({ priority: 2 }) } },
         };
-        for (const [operation, request] of Object.entries(jsonServerRequests)) measurements.push(await measure('json-server', operation, scale, server.port, request));
+        for (const [operation, load] of Object.entries(jsonServerLoads)) measurements.push(await measure('json-server', operation, scale, server, load));
         await stop(server);
       }
       // The ceiling for a service reading SQLite per request: the same file, no service around the read.
       const ceiling = await startBaseline('fastify-sqlite.js', [path.join(dataDir, 'app.db'), 'recordrules', BOOTSTRAP_DOMAIN]);
-      measurements.push(await measure('fastify+sqlite', 'GET one', scale, ceiling.port, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/recordrules/${pick(data.ruleIds)}` }) }));
+      measurements.push(await measure('fastify+sqlite', 'GET one', scale, ceiling, { method: 'GET', path: '/recordrules/', ids: data.ruleIds }));
       await stop(ceiling);
       const service = await startService(dataDir);
-      for (const [operation, request] of Object.entries(serviceRequests(data))) measurements.push(await measure('service', operation, scale, service.port, request));
+      for (const [operation, load] of Object.entries(serviceLoads(data))) measurements.push(await measure('service', operation, scale, service, load));
       memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
       await stop(service);
       rmSync(dataDir, { recursive: true, force: true });
@@ -170,16 +189,22 @@ async function main(): Promise<void> {
 }
 
 function report(measurements: Measurement[], memory: Record<string, number>): void {
-  const bare = measurements.find((m) => m.target === 'node:http')!.rps;
+  const bare = measurements.find((m) => m.target === 'node:http')!;
   const fastify = measurements.find((m) => m.target === 'fastify')!.rps;
   const ratio = (value: number, base: number) => (value / base).toFixed(2);
-  const rows = [['target', 'operation', 'rows', 'req/s', 'p50 ms', 'p99 ms', 'vs node:http', 'vs fastify', 'errors']];
-  for (const m of measurements) rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), String(m.rps), String(m.p50), String(m.p99), ratio(m.rps, bare), ratio(m.rps, fastify), String(m.errors)]);
+  const rows = [['target', 'operation', 'rows', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'vs node:http', 'vs fastify', 'errors']];
+  for (const m of measurements) {
+    rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), m.driver, String(m.rps), String(m.p50), String(m.p99), String(m.cpuUs), ratio(m.rps, bare.rps), ratio(m.rps, fastify), String(m.errors)]);
+  }
   console.log(table(rows));
   // At saturation the server's CPU is the bottleneck, so the difference in time per request is the edge's cost.
-  const edge = measurements.find((m) => m.target === 'node:http+edge' && m.operation === 'hello world')!.rps;
-  console.log(`\nthe edge's cost per request (node:http behind the edge vs bare, ${CONNECTIONS} connections): ${(1e6 / edge - 1e6 / bare).toFixed(1)} us`);
-  if (SCALES.length === 0) return;
+  const edge = measurements.find((m) => m.target === 'node:http+edge' && m.operation === 'hello world')!;
+  console.log(
+    `\nthe edge's cost per request (node:http behind the edge vs bare, ${CONNECTIONS} connections): ` +
+      `${edge.cpuUs - bare.cpuUs} us of server CPU (${edge.cpuUs} against ${bare.cpuUs}); ${(1e6 / edge.rps - 1e6 / bare.rps).toFixed(1)} us of wall time at saturation`,
+  );
+  const results = { driver: DRIVER, wrkThreads: DRIVER === 'wrk' ? WRK_THREADS : undefined, duration: DURATION, connections: CONNECTIONS, scales: SCALES, measurements, memoryMB: memory };
+  if (SCALES.length === 0) return write(results);
 
   const at = (operation: string, scale: number) => measurements.find((m) => m.target === 'service' && m.operation === operation && m.scale === scale);
   const first = SCALES[0];
@@ -190,19 +215,29 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
   }
   console.log(`\nservice RSS after the run: ${Object.entries(memory).map(([scale, mb]) => `${scale} rows: ${mb} MB`).join(', ')}`);
 
-  const getOne = at('GET one', largest)!;
-  const ceiling = measurements.find((m) => m.target === 'fastify+sqlite' && m.scale === largest)!;
-  const targets = [
-    [`GET one >= 60% of bare Fastify`, getOne.rps / fastify >= 0.6, `${ratio(getOne.rps, fastify)} (Fastify + one SQLite read, nothing else: ${ratio(ceiling.rps, fastify)})`],
+  const ceilingAt = (scale: number) => measurements.find((m) => m.target === 'fastify+sqlite' && m.scale === scale)!;
+  const targets: [string, boolean, string][] = [
+    ...SCALES.map((scale): [string, boolean, string] => {
+      const getOne = at('GET one', scale)!;
+      const ceiling = ceilingAt(scale);
+      return [
+        `GET one >= 0.8 of Fastify + one SQLite read at ${scale}`,
+        getOne.rps / ceiling.rps >= 0.8,
+        `${ratio(getOne.rps, ceiling.rps)} (${getOne.cpuUs} against ${ceiling.cpuUs} us CPU/request: ${ratio(ceiling.cpuUs, getOne.cpuUs)})`,
+      ];
+    }),
     [`list p99 < 20 ms at ${largest}`, at('GET list (limit 100, filter + order)', largest)!.p99 < 20, `${at('GET list (limit 100, filter + order)', largest)!.p99} ms`],
     [`LOOKUP p99 < 5 ms at ${largest}`, at('LOOKUP by token_local', largest)!.p99 < 5, `${at('LOOKUP by token_local', largest)!.p99} ms`],
     [`POST >= 3000 req/s (durable)`, at('POST', largest)!.rps >= 3000, `${at('POST', largest)!.rps} req/s`],
-  ] as const;
+  ];
   console.log('\ntargets');
   for (const [name, met, value] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}: ${value}`);
+  write({ ...results, targets: targets.map(([name, met, value]) => ({ name, met, value })) });
+}
 
+function write(results: object): void {
   const file = path.join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ duration: DURATION, connections: CONNECTIONS, scales: SCALES, measurements, memoryMB: memory, targets: targets.map(([name, met, value]) => ({ name, met, value })) }, null, 2));
+  writeFileSync(file, JSON.stringify(results, null, 2));
   console.log(`\nwritten ${path.relative(root, file)}`);
 }
 
