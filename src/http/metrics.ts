@@ -9,6 +9,7 @@ import client from 'prom-client';
 import type { CollectionModel } from '../collections/model.js';
 import type { Store } from '../store/store.js';
 import { requestMethod } from './extension-method-routing.js';
+import { SeriesHistogram, type SeriesCounts } from './series-histogram.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -18,36 +19,45 @@ const KNOWN_METHODS = new Set([...http.METHODS, 'LOOKUP']);
 const STORE_OPERATIONS = ['insert', 'get', 'list', 'update', 'delete', 'lookup'] as const;
 
 /** The store with every collection operation timed into `histogram`. */
-function timedStore(store: Store, histogram: client.Histogram<'operation' | 'collection'>, models: readonly CollectionModel[]): Store {
+function timedStore(store: Store, histogram: SeriesHistogram<'operation' | 'collection'>, models: readonly CollectionModel[]): Store {
   const timed = Object.create(store) as Store;
   for (const operation of STORE_OPERATIONS) {
     const original = store[operation].bind(store) as (model: CollectionModel, ...rest: unknown[]) => Promise<unknown>;
-    // One labelled child per collection, found once: labelling per call hashes the label set.
-    const byModel = new Map(models.map((model) => [model, histogram.labels({ operation, collection: model.name })]));
+    // One series per collection, found once.
+    const byModel = new Map(models.map((model) => [model, histogram.series({ operation, collection: model.name })]));
     (timed as unknown as Record<string, unknown>)[operation] = async (model: CollectionModel, ...rest: unknown[]) => {
       const started = performance.now();
       try {
         return await original(model, ...rest);
       } finally {
-        (byModel.get(model) ?? histogram.labels({ operation, collection: model.name })).observe((performance.now() - started) / 1000);
+        (byModel.get(model) ?? histogram.series({ operation, collection: model.name })).observe((performance.now() - started) / 1000);
       }
     };
   }
   return timed;
 }
 
-/** Labelled children of a request counter and histogram, created once per label set. */
-function requestSeries(requests: client.Counter<string>, duration: client.Histogram<string>) {
-  const series = new Map<string, { count: client.Counter.Internal; time: client.Histogram.Internal<string> }>();
-  return (method: string, route: string, status: number) => {
+/**
+ * The series of one method, route and status, created once per label set.
+ * The request counter is the histogram's count, given to prom-client when
+ * it is scraped: nothing per request beyond the histogram's own counting.
+ */
+function requestSeries(duration: SeriesHistogram<string>) {
+  const series = new Map<string, { labels: Record<string, string>; time: SeriesCounts }>();
+  const countInto = (requests: client.Counter<string>) => {
+    requests.reset();
+    for (const { labels, time } of series.values()) if (time.count > 0) requests.inc(labels, time.count);
+  };
+  const seriesOf = (method: string, route: string, status: number) => {
     const key = `${method} ${status} ${route}`;
     let found = series.get(key);
     if (!found) {
       const labels = { method, route, status: String(status) };
-      series.set(key, (found = { count: requests.labels(labels), time: duration.labels(labels) }));
+      series.set(key, (found = { labels, time: duration.series(labels) }));
     }
-    return found;
+    return found.time;
   };
+  return { seriesOf, countInto };
 }
 
 /** Registers /metrics and the request hooks; returns the store to use, timed. */
@@ -55,18 +65,26 @@ export function registerMetrics(app: FastifyInstance, store: Store, models: read
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new client.Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
-  const duration = new client.Histogram({
+  const duration = new SeriesHistogram<(typeof labelNames)[number]>({
     name: 'http_request_duration_seconds',
     help: 'Time to answer an HTTP request',
-    labelNames,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const storeDuration = new client.Histogram({
+  // Every answered request is observed in the histogram; the counter is read from it at scrape time.
+  const series = requestSeries(duration);
+  new client.Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames,
+    registers: [registry],
+    collect() {
+      series.countInto(this);
+    },
+  });
+  const storeDuration = new SeriesHistogram<'operation' | 'collection'>({
     name: 'store_operation_duration_seconds',
     help: 'Time a store operation takes',
-    labelNames: ['operation', 'collection'],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],
   });
@@ -80,13 +98,10 @@ export function registerMetrics(app: FastifyInstance, store: Store, models: read
     },
   });
 
-  const seriesOf = requestSeries(requests, duration);
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: ids must not become label values.
     const method = requestMethod(request);
-    const series = seriesOf(KNOWN_METHODS.has(method) ? method : 'other', request.routeOptions.url ?? 'unmatched', reply.statusCode);
-    series.count.inc();
-    series.time.observe(reply.elapsedTime / 1000);
+    series.seriesOf(KNOWN_METHODS.has(method) ? method : 'other', request.routeOptions.url ?? 'unmatched', reply.statusCode).observe(reply.elapsedTime / 1000);
     done();
   });
   app.get(METRICS_PATH, async (_request, reply) => {
