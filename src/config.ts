@@ -2,6 +2,7 @@
  * Configuration from the environment; every setting has a working default so
  * `npm start` on a fresh checkout serves on the embedded store.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Processes serving the port (node:cluster); 1 serves from this process alone. */
+  workers: number;
   /**
    * Where to write a first read-write key for domain "default" when the store
    * has no API keys at all; undefined: never (use the admin CLI).
@@ -29,6 +32,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text)) throw new Error(`${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+/** WORKERS: a count, or "auto" for one per core this process may use. */
+function workerCount(text: string | undefined): number {
+  if (text === undefined || text === '') return 1;
+  if (text === 'auto') return availableParallelism();
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`WORKERS must be a positive integer or "auto", got "${text}"`);
   return Number(text);
 }
 
@@ -47,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20000),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
+    workers: workerCount(env.WORKERS),
   };
 }

@@ -11,12 +11,41 @@ import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
 import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
 
 export interface RunningService {
   url: string;
   port: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   stop(): Promise<void>;
+}
+
+type Warn = (fields: object, message: string) => void;
+
+/** Writes a first read-write key to config.bootstrapKeyFile when the store has no keys at all. */
+async function bootstrapKey(store: Store, config: Config, warn: Warn): Promise<void> {
+  if (!config.bootstrapKeyFile || (await store.countApiKeys()) > 0) return;
+  await createDomain(store, BOOTSTRAP_DOMAIN);
+  const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
+  mkdirSync(path.dirname(config.bootstrapKeyFile), { recursive: true });
+  writeFileSync(config.bootstrapKeyFile, `${key}\n`, { mode: 0o600 });
+  // The key itself never goes to the log, only where to find it.
+  warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
+}
+
+/**
+ * Migrates the store and bootstraps its first key, then closes it: what a
+ * cluster primary does once before its workers start, so that they neither
+ * race for the first key nor serve before the schema exists.
+ */
+export async function prepareStore(config: Config, warn: Warn): Promise<void> {
+  const store = openStore(config.databaseUrl);
+  try {
+    await store.prepare(await loadCollections());
+    await bootstrapKey(store, config, warn);
+  } finally {
+    await store.close();
+  }
 }
 
 export async function startService(config: Config): Promise<RunningService> {
@@ -26,14 +55,7 @@ export async function startService(config: Config): Promise<RunningService> {
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
   const feed = await store.openChangeFeed();
   const { fastify, httpServer } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
-  if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
-    await createDomain(store, BOOTSTRAP_DOMAIN);
-    const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
-    mkdirSync(path.dirname(config.bootstrapKeyFile), { recursive: true });
-    writeFileSync(config.bootstrapKeyFile, `${key}\n`, { mode: 0o600 });
-    // The key itself never goes to the log, only where to find it.
-    fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
-  }
+  await bootstrapKey(store, config, (fields, message) => fastify.log.warn(fields, message));
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const listener = listenThroughEdge(httpServer, {
     ...DEFAULT_EDGE_LIMITS,

@@ -3,6 +3,8 @@
  * by route, method and status; store operation latency; entities per
  * collection; and the process defaults. Each app has its own registry.
  */
+import cluster from 'node:cluster';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
@@ -12,6 +14,34 @@ import { requestMethod } from './extension-method-routing.js';
 import { SeriesHistogram, type SeriesCounts } from './series-histogram.js';
 
 export const METRICS_PATH = '/metrics';
+
+/**
+ * With WORKERS=N every worker counts its own requests; a scrape, whichever
+ * worker takes it, asks the cluster primary for the sum of all of them
+ * (prom-client's AggregatorRegistry), so counters never jump between workers.
+ */
+export const METRICS_REQUEST = 'collection-service:metrics-request';
+export const METRICS_ANSWER = 'collection-service:metrics';
+const CLUSTER_METRICS_TIMEOUT_MS = 5000;
+
+function metricsOfTheCluster(): Promise<string> {
+  const id = randomUUID();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error('the cluster primary did not answer with metrics')), CLUSTER_METRICS_TIMEOUT_MS);
+    const onMessage = (message: { type?: string; id?: string; text?: string; error?: string }) => {
+      if (message?.type !== METRICS_ANSWER || message.id !== id) return;
+      finish(message.error === undefined ? undefined : new Error(message.error), message.text);
+    };
+    function finish(err?: Error, text?: string) {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (err) reject(err);
+      else resolve(text!);
+    }
+    process.on('message', onMessage);
+    process.send!({ type: METRICS_REQUEST, id });
+  });
+}
 
 // Any other method token a client sends is counted as "other": label values must stay few.
 const KNOWN_METHODS = new Set([...http.METHODS, 'LOOKUP']);
@@ -104,9 +134,14 @@ export function registerMetrics(app: FastifyInstance, store: Store, models: read
     series.seriesOf(KNOWN_METHODS.has(method) ? method : 'other', request.routeOptions.url ?? 'unmatched', reply.statusCode).observe(reply.elapsedTime / 1000);
     done();
   });
+  if (cluster.isWorker) {
+    // prom-client answers its primary's requests from an AggregatorRegistry's listeners, set up when one is made.
+    new client.AggregatorRegistry();
+    client.AggregatorRegistry.setRegistries([registry]);
+  }
   app.get(METRICS_PATH, async (_request, reply) => {
     void reply.type(registry.contentType);
-    return registry.metrics();
+    return cluster.isWorker ? metricsOfTheCluster() : registry.metrics();
   });
   return timedStore(store, storeDuration, models);
 }

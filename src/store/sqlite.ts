@@ -17,7 +17,9 @@ import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import cluster from 'node:cluster';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import { ClusterChangeFeed } from '../events/cluster-change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
@@ -313,9 +315,10 @@ export class SqliteStore implements Store {
     return (this.statement(this.keySql.countApiKeys).get() as { n: number }).n;
   }
 
-  /** Changes reach subscribers of this process only: the embedded store serves one node. */
+  /** Changes reach subscribers of this process, and of the other workers of its cluster if it is one. */
   async openChangeFeed(): Promise<ChangeFeed> {
-    return new InProcessChangeFeed();
+    // Several workers on one file (WORKERS=N) relay their changes to each other through the cluster primary.
+    return cluster.isWorker ? new ClusterChangeFeed() : new InProcessChangeFeed();
   }
 
   async ping(): Promise<void> {
