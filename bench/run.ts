@@ -6,7 +6,11 @@
  * BENCH_DURATION (s, default 5), BENCH_SCALES (default 10000,100000,1000000),
  * BENCH_CONNECTIONS (default 10), BENCH_DRIVER (wrk, the default, or
  * autocannon; LOOKUP is always autocannon's), BENCH_WRK_THREADS (default 1),
- * BENCH_CPU_PROF=1 (service CPU profiles into bench/results/profiles).
+ * BENCH_CPU_PROF=1 (service CPU profiles into bench/results/profiles),
+ * BENCH_WORKERS (default 2: the service with WORKERS=n is also measured at
+ * the first scale; 1 skips it), BENCH_POSTGRES_URL (a database to measure
+ * the PostgreSQL store in, at the first scale, in a schema of its own that
+ * is dropped afterwards), BENCH_PG_POOL_SIZE (default 10).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
+import { roundRobin } from './round-robin.js';
 import { runLoad, type Driver, type Load } from './load.js';
 import { treeCpuSeconds } from './process-cpu.js';
 import { seed, type Seeded } from './seed.js';
@@ -26,6 +33,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const DRIVER = (process.env.BENCH_DRIVER ?? 'wrk') as Driver;
 const WRK_THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL;
+const PG_POOL_SIZE = process.env.BENCH_PG_POOL_SIZE ?? '10';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.join(root, 'bench/results');
@@ -49,6 +59,8 @@ interface Measurement {
 interface Server {
   port: number;
   process: ChildProcess;
+  /** Further server processes behind the same port (nodes behind a balancer). */
+  others?: ChildProcess[];
 }
 
 async function freePort(): Promise<number> {
@@ -70,11 +82,11 @@ async function startBaseline(script: string, args: string[] = []): Promise<Serve
 }
 
 /** The service on a seeded data directory, logging warnings only (as a busy production node would). */
-async function startService(dataDir: string): Promise<Server> {
+async function startService(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : [];
   const child = spawn(process.execPath, [...flags, path.join(root, 'dist/src/main.js')], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let attempt = 0; ; attempt++) {
@@ -86,8 +98,13 @@ async function startService(dataDir: string): Promise<Server> {
 }
 
 async function stop(server: Server): Promise<void> {
-  server.process.kill('SIGTERM');
-  await new Promise((resolve) => server.process.once('exit', resolve));
+  await Promise.all(
+    [server.process, ...(server.others ?? [])].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
 }
 
 function rssMegabytes(pid: number): number {
@@ -96,9 +113,11 @@ function rssMegabytes(pid: number): number {
 }
 
 async function measure(target: string, operation: string, scale: number | null, server: Server, load: Load): Promise<Measurement> {
-  const cpuBefore = treeCpuSeconds(server.process.pid!);
+  const processes = [server.process, ...(server.others ?? [])];
+  const cpu = () => processes.reduce((sum, child) => sum + treeCpuSeconds(child.pid!), 0);
+  const cpuBefore = cpu();
   const result = await runLoad(load, { port: server.port, connections: CONNECTIONS, durationSeconds: DURATION, driver: DRIVER, wrkThreads: WRK_THREADS });
-  const cpuUs = Math.round(((treeCpuSeconds(server.process.pid!) - cpuBefore) * 1e6) / Math.max(1, result.requests));
+  const cpuUs = Math.round(((cpu() - cpuBefore) * 1e6) / Math.max(1, result.requests));
   const measurement: Measurement = { target, operation, scale, driver: result.driver, rps: result.rps, p50: result.p50, p99: result.p99, cpuUs, errors: result.errors };
   console.error(`  ${target} ${operation}${scale ? ` @${scale}` : ''} (${result.driver}): ${measurement.rps} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, ${cpuUs} us CPU/request${measurement.errors ? `, ${measurement.errors} errors` : ''}`);
   return measurement;
@@ -120,6 +139,49 @@ function serviceLoads(data: Seeded): Record<string, Load> {
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/**
+ * The PostgreSQL store at one scale: the ceiling (bare Fastify + one pg
+ * primary-key query, with and without a prepared statement), one node, and
+ * two nodes on the same database behind a round-robin balancer.
+ */
+async function measurePostgres(dataDir: string, scale: number): Promise<Measurement[]> {
+  const url = new URL(POSTGRES_URL!);
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  url.searchParams.set('schema', schema);
+  const databaseUrl = url.toString();
+  const results: Measurement[] = [];
+  console.error(`PostgreSQL store at ${scale} recordrules and ${scale} integration points (schema ${schema}, pool ${PG_POOL_SIZE})`);
+  try {
+    const data = await seed(dataDir, scale, databaseUrl);
+    for (const statements of ['unnamed', 'named']) {
+      const ceiling = await startBaseline('fastify-pg.js', [databaseUrl, 'recordrules', BOOTSTRAP_DOMAIN, PG_POOL_SIZE, statements]);
+      results.push(await measure(`fastify+pg${statements === 'named' ? ' (prepared)' : ''}`, 'GET one', scale, ceiling, { method: 'GET', path: '/recordrules/', ids: data.ruleIds }));
+      await stop(ceiling);
+    }
+    const env = { DATABASE_URL: databaseUrl, PG_POOL_SIZE };
+    const loads = serviceLoads(data);
+    const one = await startService(dataDir, env);
+    for (const [operation, load] of Object.entries(loads)) results.push(await measure('service on pg', operation, scale, one, load));
+    // The balancer runs in this process and costs CPU too: one node behind it is the fair comparison for two.
+    const alone = await roundRobin([one.port]);
+    const behind: Server = { port: alone.port, process: one.process };
+    for (const operation of ['GET one', 'POST', 'PATCH', 'LOOKUP by token_local']) results.push(await measure('service on pg, 1 node balanced', operation, scale, behind, loads[operation]));
+    await alone.close();
+    const other = await startService(dataDir, env);
+    const balancer = await roundRobin([one.port, other.port]);
+    const both: Server = { port: balancer.port, process: one.process, others: [other.process] };
+    for (const operation of ['GET one', 'POST', 'PATCH', 'LOOKUP by token_local']) results.push(await measure('service on pg, 2 nodes', operation, scale, both, loads[operation]));
+    await balancer.close();
+    await stop(both);
+  } finally {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+  return results;
 }
 
 function requireWrk(): void {
@@ -180,7 +242,14 @@ async function main(): Promise<void> {
       for (const [operation, load] of Object.entries(serviceLoads(data))) measurements.push(await measure('service', operation, scale, service, load));
       memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
       await stop(service);
+      if (scale === SCALES[0] && WORKERS > 1) {
+        const workers = await startService(dataDir, { WORKERS: String(WORKERS) });
+        const loads = serviceLoads(data);
+        for (const operation of ['GET one', 'POST', 'LOOKUP by token_local']) measurements.push(await measure(`service x${WORKERS} workers`, operation, scale, workers, loads[operation]));
+        await stop(workers);
+      }
       rmSync(dataDir, { recursive: true, force: true });
+      if (scale === SCALES[0] && POSTGRES_URL) measurements.push(...(await measurePostgres(path.join(work, 'pg'), scale)));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -226,6 +295,7 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
         `${ratio(getOne.rps, ceiling.rps)} (${getOne.cpuUs} against ${ceiling.cpuUs} us CPU/request: ${ratio(ceiling.cpuUs, getOne.cpuUs)})`,
       ];
     }),
+    ...pgTargets(measurements),
     [`list p99 < 20 ms at ${largest}`, at('GET list (limit 100, filter + order)', largest)!.p99 < 20, `${at('GET list (limit 100, filter + order)', largest)!.p99} ms`],
     [`LOOKUP p99 < 5 ms at ${largest}`, at('LOOKUP by token_local', largest)!.p99 < 5, `${at('LOOKUP by token_local', largest)!.p99} ms`],
     [`POST >= 3000 req/s (durable)`, at('POST', largest)!.rps >= 3000, `${at('POST', largest)!.rps} req/s`],
@@ -233,6 +303,19 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
   console.log('\ntargets');
   for (const [name, met, value] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}: ${value}`);
   write({ ...results, targets: targets.map(([name, met, value]) => ({ name, met, value })) });
+}
+
+function pgTargets(measurements: Measurement[]): [string, boolean, string][] {
+  const find = (target: string, operation: string) => measurements.find((m) => m.target === target && m.operation === operation);
+  const ceiling = find('fastify+pg (prepared)', 'GET one');
+  const one = find('service on pg', 'GET one');
+  const two = find('service on pg, 2 nodes', 'GET one');
+  const balanced = find('service on pg, 1 node balanced', 'GET one');
+  if (!ceiling || !one || !two || !balanced) return [];
+  return [
+    [`pg GET one >= 0.8 of Fastify + one prepared pg query`, one.rps / ceiling.rps >= 0.8, `${(one.rps / ceiling.rps).toFixed(2)} (${one.cpuUs} against ${ceiling.cpuUs} us CPU/request)`],
+    [`pg GET one, 2 nodes vs 1, both behind the balancer (same 2 cores)`, two.rps >= balanced.rps, `${(two.rps / balanced.rps).toFixed(2)}`],
+  ];
 }
 
 function write(results: object): void {
