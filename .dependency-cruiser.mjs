@@ -27,7 +27,7 @@ const layers = {
   edge: { path: '^src/edge/', mayImport: ['errors'], npm: false },
   http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   client: { path: '^src/client/', mayImport: ['collections', 'errors'] },
-  'entry points': { path: '^src/(main|service|cli|config)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  'entry points': { path: '^src/(main|service|cli|config|startup-failure)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */

@@ -1,12 +1,24 @@
-/** `npm start`: serve until SIGTERM or SIGINT, then stop in order. */
+/**
+ * `npm start`: serve until SIGTERM or SIGINT, then stop in order. A start
+ * that fails for a reason in the settings prints one sentence saying which
+ * setting to change, and exits 1.
+ */
 import { loadConfig } from './config.js';
-import { startService } from './service.js';
+import { startService, type RunningService } from './service.js';
+import { StartupError } from './startup-failure.js';
 
-const service = await startService(loadConfig());
+let service: RunningService;
+try {
+  service = await startService(loadConfig());
+} catch (err) {
+  if (!(err instanceof StartupError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    service.stop().then(
+    service.stop(signal).then(
       () => process.exit(0),
       (err) => {
         console.error(err);

@@ -11,6 +11,35 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   return stdout.trim();
 }
 
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const EXIT_DEADLINE_MS = 15000;
+
+/**
+ * Runs `node dist/src/main.js` with `env` (and as `user`, when given) until
+ * it exits on its own, as a start that fails does; kills it if it is still
+ * running after the deadline.
+ */
+export async function runServiceToExit(env: Record<string, string>, user: { uid?: number; gid?: number } = {}): Promise<Finished> {
+  const child = spawn(process.execPath, [entryPoint], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), EXIT_DEADLINE_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+  clearTimeout(deadline);
+  return { code, stdout, stderr };
+}
+
 export interface ServiceProcess {
   process: ChildProcess;
   port: number;
