@@ -26,7 +26,8 @@ const layers = {
   // The HTTP/1.1 reader in front of Node's parser: node builtins and the error catalogue only.
   edge: { path: '^src/edge/', mayImport: ['errors'], npm: false },
   http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
-  client: { path: '^src/client/', mayImport: ['collections', 'errors'] },
+  // The command line's tables flatten entities as the service's flat=true does (query/projection).
+  client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
   'entry points': { path: '^src/(main|service|cli|config|startup-failure)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 

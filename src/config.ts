@@ -4,7 +4,7 @@
  * stops the start with a sentence naming the variable (StartupError).
  */
 import path from 'node:path';
-import { redactedUrl, StartupError } from './startup-failure.js';
+import { redactedUrl, StartupError, type DatabaseSetting } from './startup-failure.js';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -56,6 +56,11 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
 /** The database a DATA_DIR holds when DATABASE_URL is not set. */
 export function embeddedDatabaseUrl(dataDir: string): string {
   return `sqlite:${path.join(dataDir, 'app.db')}`;
+}
+
+/** The setting to change when the database cannot be used: DATA_DIR while DATABASE_URL is left to its default. */
+export function databaseSetting(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DatabaseSetting {
+  return config.databaseUrl === embeddedDatabaseUrl(config.dataDir) ? 'DATA_DIR' : 'DATABASE_URL';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = Boolean(process.stdout.isTTY)): Config {

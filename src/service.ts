@@ -8,13 +8,11 @@ import path from 'node:path';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import pretty from 'pino-pretty';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
-import type { CollectionModel } from './collections/model.js';
 import { loadCollections } from './collections/registry.js';
-import { embeddedDatabaseUrl, type Config } from './config.js';
+import { databaseSetting, type Config } from './config.js';
 import { buildApp, DOCS_PATH } from './http/app.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
-import { checkEmbeddedStoreWritable, keyFileFailure, listenFailure, storeFailure } from './startup-failure.js';
-import { openStore } from './store/open.js';
+import { keyFileFailure, listenFailure, openPreparedStore } from './startup-failure.js';
 import type { Store } from './store/store.js';
 
 export interface RunningService {
@@ -33,25 +31,6 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   if (config.logFormat === 'json') return { level: config.logLevel };
   // Written synchronously like pino's own stdout, so the last lines before exit are not lost.
   return { level: config.logLevel, stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) };
-}
-
-/** Opens and migrates the store, or says which setting points at a store that cannot be used. */
-async function openPreparedStore(config: Config, models: readonly CollectionModel[]): Promise<Store> {
-  const setting = config.databaseUrl === embeddedDatabaseUrl(config.dataDir) ? 'DATA_DIR' : 'DATABASE_URL';
-  let store: Store;
-  try {
-    if (config.databaseUrl.startsWith('sqlite:')) checkEmbeddedStoreWritable(config.databaseUrl, setting);
-    store = openStore(config.databaseUrl);
-  } catch (err) {
-    throw storeFailure(err, config.databaseUrl, setting, true);
-  }
-  try {
-    await store.prepare(models);
-  } catch (err) {
-    await store.close().catch(() => undefined);
-    throw storeFailure(err, config.databaseUrl, setting, false);
-  }
-  return store;
 }
 
 /**
@@ -88,7 +67,7 @@ function welcomeLine(url: string, keyFile: string | undefined): string {
 
 export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
-  const store = await openPreparedStore(config, models);
+  const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), models);
   const feed = await store.openChangeFeed();
   const { fastify, httpServer } = await buildApp({ models, store, feed, logger: loggerOptions(config), bodyLimit: config.bodyLimit });
   const release = async () => {

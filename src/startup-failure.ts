@@ -7,8 +7,11 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { CollectionModel } from './collections/model.js';
 import { StoreUnavailableError } from './errors.js';
+import { openStore } from './store/open.js';
 import { sqliteFile } from './store/sqlite.js';
+import type { Store } from './store/store.js';
 
 /** A start that cannot go on; the message is the whole explanation. */
 export class StartupError extends Error {}
@@ -163,6 +166,24 @@ function postgresFailure(err: unknown, databaseUrl: string, opening: boolean): u
 export function storeFailure(err: unknown, databaseUrl: string, setting: DatabaseSetting, opening: boolean): unknown {
   if (err instanceof StartupError) return err;
   return databaseUrl.startsWith('sqlite:') ? embeddedStoreFailure(err, databaseUrl, setting) : postgresFailure(err, databaseUrl, opening);
+}
+
+/** The store, opened and migrated, or a StartupError naming the setting that points at one that cannot be used. */
+export async function openPreparedStore(databaseUrl: string, setting: DatabaseSetting, models: readonly CollectionModel[]): Promise<Store> {
+  let store: Store;
+  try {
+    if (databaseUrl.startsWith('sqlite:')) checkEmbeddedStoreWritable(databaseUrl, setting);
+    store = openStore(databaseUrl);
+  } catch (err) {
+    throw storeFailure(err, databaseUrl, setting, true);
+  }
+  try {
+    await store.prepare(models);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw storeFailure(err, databaseUrl, setting, false);
+  }
+  return store;
 }
 
 /** Failures of creating the bootstrap key's file. */

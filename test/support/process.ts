@@ -5,9 +5,12 @@ import { promisify } from 'node:util';
 const entryPoint = new URL('../../src/main.js', import.meta.url).pathname;
 const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 
-/** Runs the package's command line (`collection-service ...`) and returns what it printed. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+/**
+ * Runs the package's command line (`collection-service ...`) and returns what
+ * it printed; rejects with `code` and `stderr` when it exits non-zero.
+ */
+export async function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, cwd });
   return stdout.trim();
 }
 
