@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
 import { PostgresStore, postgresOptions } from '../src/store/postgres.js';
 import { StoreUnavailableError } from '../src/store/store.js';
-import { Api, dropTestStore, onPostgres, RR, startTestService, testDatabaseUrl } from './support/service.js';
+import { Api, dropTestStore, NEEDS_POSTGRES, onPostgres, postgresUrl, RR, startTestService, testDatabaseUrl } from './support/service.js';
 
 /**
  * A TCP relay between the service and PostgreSQL: cutting it is a database
@@ -39,7 +39,7 @@ class Relay {
   }
 }
 
-describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=postgres://...' }, () => {
+describe('PostgreSQL store', { skip: !onPostgres && NEEDS_POSTGRES }, () => {
   test('nodes migrating an empty database at the same moment apply each version once', async () => {
     const url = testDatabaseUrl('');
     const models = await loadCollections();
@@ -75,7 +75,7 @@ describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=pos
   });
 
   test('a database outage answers 503 in the JSON format, and the service recovers when it returns', async () => {
-    const real = new URL(process.env.TEST_DATABASE_URL!);
+    const real = new URL(postgresUrl!);
     const relay = new Relay({ host: real.hostname, port: Number(real.port || 5432) });
     await relay.start();
     const direct = testDatabaseUrl('');

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
 import { openStore } from '../src/store/open.js';
 import { runServiceToExit, startServiceProcess } from './support/process.js';
-import { Api, onPostgres } from './support/service.js';
+import { Api, NEEDS_POSTGRES, onPostgres, postgresUrl } from './support/service.js';
 
 const entryPoint = new URL('../src/main.js', import.meta.url).pathname;
 const repository = new URL('../..', import.meta.url).pathname;
@@ -188,8 +188,8 @@ describe('start-up failures: one sentence and exit code 1', () => {
     );
   });
 
-  test('PostgreSQL has no such database', { skip: !onPostgres && 'needs TEST_DATABASE_URL=postgres://...' }, async () => {
-    const url = new URL(process.env.TEST_DATABASE_URL!);
+  test('PostgreSQL has no such database', { skip: !onPostgres && NEEDS_POSTGRES }, async () => {
+    const url = new URL(postgresUrl!);
     url.pathname = '/no_such_database';
     url.search = '';
     const shown = url.toString().replace(/\/\/([^@/:]*):[^@/]*@/, '//$1:***@');

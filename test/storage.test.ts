@@ -9,11 +9,10 @@ import { loadCollections } from '../src/collections/registry.js';
 import { parseListQuery } from '../src/query/params.js';
 import { sqliteDialect } from '../src/store/sqlite.js';
 import { listStatement, lookupStatement } from '../src/store/sql.js';
-import { Api, IP, RR, startTestService } from './support/service.js';
+import { Api, IP, onPostgres, RR, startTestService } from './support/service.js';
 
-const embedded = !process.env.TEST_DATABASE_URL;
 
-describe('embedded store', { skip: !embedded && 'runs on the embedded store only' }, () => {
+describe('embedded store', { skip: onPostgres && 'runs on the embedded store only' }, () => {
   test('data survives a restart on the same data directory', async () => {
     const first = await startTestService();
     const api = new Api(first.url, first.key);
