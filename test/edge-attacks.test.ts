@@ -213,6 +213,78 @@ describe('the edge refuses smuggling and keeps the canary', () => {
   });
 });
 
+describe('ordinary clients the strict grammar must not refuse', () => {
+  const service = useService();
+  const { api } = service;
+  const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));
+
+  test('bodies are data: a bare LF in a sized or chunked body is fine, also after pipelined requests', async () => {
+    const pretty = JSON.stringify({ priority: 5, opts: { title: 'indented' } }, null, 1);
+    const chunked = `POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(pretty).toString(16)}\r\n${pretty}\r\n0\r\n\r\n`;
+    const { statuses } = await exchange(service.current.port, rawRequest('GET', '/healthz') + rawRequest('GET', '/healthz') + rawRequest('POST', RR, pretty) + chunked + rawRequest('LOOKUP', RR, '"none"\n'));
+    assert.deepEqual(statuses, [200, 200, 200, 200, 404]);
+  });
+
+  test('Expect: 100-continue with a chunked body gets its 100 before the body is sent', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const started = Date.now();
+      while (!connection.unread.includes('100 Continue') && Date.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.match(connection.unread, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+      connection.write('f\r\n{"priority":42}\r\n0\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.match(connection.unread, /HTTP\/1\.1 200 OK/);
+      assert.doesNotMatch(connection.unread.slice(30), /100 Continue/, 'a single 100');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('Proxy-Connection: keep-alive keeps an HTTP/1.0 connection open, as Node reads it', async () => {
+    const { statuses } = await exchange(service.current.port, 'GET /healthz HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n');
+    assert.deepEqual(statuses, [200, 200]);
+  });
+
+  test('PRI, the HTTP/2 preface method, is refused rather than dropping the connection', async () => {
+    const { statuses } = await exchange(service.current.port, 'PRI /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(statuses, [400]);
+  });
+
+  test('a line that is no request line is refused at once, without waiting for a head', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('GET /\r\n');
+      const [reply] = await connection.read(1, 1000);
+      assert.equal(reply.status, 400);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a million one-byte chunks cost the size of the body, not an object per chunk', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const before = process.memoryUsage().heapUsed;
+      const batch = '1\r\nX\r\n'.repeat(10_000);
+      for (let i = 0; i < 30; i++) {
+        connection.write(batch);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const grown = process.memoryUsage().heapUsed - before;
+      assert.ok(grown < 12 * 1024 * 1024, `heap grew by ${Math.round(grown / 1024 / 1024)} MB for 300,000 one-byte chunks`);
+      connection.write('0\r\n\r\n');
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 405);
+    } finally {
+      connection.destroy();
+    }
+    assert.equal((await api.get('/healthz')).status, 200);
+  });
+});
+
 describe('pipelined requests run one at a time, in order', () => {
   const service = useService();
   const { api } = service;

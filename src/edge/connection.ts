@@ -9,6 +9,9 @@
  * socket is not read further while more than a bound is held or the client
  * is not taking its responses. A refused request is answered with a JSON
  * error after every response owed before it, and the connection is closed.
+ *
+ * Deadlines are checked by the listener's sweep (one timer for all
+ * connections), against times recorded here as requests come and go.
  */
 import type net from 'node:net';
 import { EdgeError } from './grammar.js';
@@ -19,7 +22,11 @@ import { RequestReader, type ReaderLimits, type RequestSink } from './request-re
 export interface EdgeLimits extends ReaderLimits {
   /** From connection open, or a request's first byte, until its head is complete; then 408. */
   headersTimeoutMs: number;
-  /** From a request's head until its body is complete; then the connection is cut. */
+  /**
+   * From a request's head until its body is complete (then 408, or the
+   * connection is cut if the application already has the head); also how
+   * long a client may leave its responses unread.
+   */
   requestTimeoutMs: number;
   /** Bytes of requests read ahead of the one being answered, beyond which the socket is not read. */
   maxHeldBytes: number;
@@ -38,8 +45,7 @@ interface HeldRequest {
 // After a refusal, what the client still sends is read and dropped for this long, so the
 // close does not reset the connection before the client has read the answer.
 const LINGER_MS = 2000;
-
-type Deadline = 'head' | 'body' | 'stalled';
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
 export class EdgeConnection implements RequestSink {
   readonly #socket: net.Socket;
@@ -56,11 +62,17 @@ export class EdgeConnection implements RequestSink {
   #endForwarded = false;
   /** A request whose body is too large to pass on: the connection ends after its response. */
   #lastRequest = false;
+  /** A chunked request waits for "100 Continue", which the edge sends when it is the request's turn. */
+  #continueOwed = false;
   #refusal: Buffer | undefined;
   #lingering = false;
   #readingStopped = false;
-  #deadline: NodeJS.Timeout | undefined;
-  #deadlineFor: Deadline | undefined;
+  // Deadline bookkeeping: when the current head or body began, and for which request.
+  #headSince: number | undefined;
+  #bodySince: number | undefined;
+  #deadlineRequest = 0;
+  #flushed = 0;
+  #flushedAt: number;
 
   /** `forward`: hands bytes (or the end of input, as null) to Node's parser. */
   constructor(socket: net.Socket, limits: EdgeLimits, forward: (bytes: Buffer | null) => boolean) {
@@ -69,8 +81,7 @@ export class EdgeConnection implements RequestSink {
     this.#forward = forward;
     this.#reader = new RequestReader(this, limits);
     socket.on('drain', () => this.#continue());
-    socket.once('close', () => this.#setDeadline(undefined));
-    this.#updateDeadline();
+    this.#headSince = this.#flushedAt = performance.now();
   }
 
   /** No request is being received, held or answered: closing now loses nothing. */
@@ -116,8 +127,7 @@ export class EdgeConnection implements RequestSink {
   /** Called for each response on this connection once it has been written to the socket. */
   responseFinished(): void {
     this.#answered++;
-    this.#pump();
-    if (this.#readingStopped && this.#mayRead()) this.#resumeReading();
+    this.#continue();
   }
 
   /**
@@ -129,6 +139,34 @@ export class EdgeConnection implements RequestSink {
     this.#held.length = 0;
     this.#refuse(status, message);
     this.#pump();
+  }
+
+  /** Checks this connection's deadlines; called periodically by the listener. */
+  sweep(now: number): void {
+    if (this.#lingering || this.#socket.destroyed) return;
+    const { headersTimeoutMs, requestTimeoutMs } = this.#limits;
+    if (this.#headSince !== undefined && now - this.#headSince > headersTimeoutMs) {
+      this.#headSince = undefined;
+      this.#refuse(408, 'Request head not received in time');
+      this.#pump();
+      return;
+    }
+    if (this.#bodySince !== undefined && now - this.#bodySince > requestTimeoutMs) {
+      this.#bodySince = undefined;
+      // Once the application has the head, there is no slot left to answer in.
+      if (this.#held.at(-1)?.handedOver) return void this.#socket.destroy();
+      this.#refuse(408, 'Request body not received in time');
+      this.#pump();
+      return;
+    }
+    // A client that stops taking its responses: nothing written reaches it for the whole timeout.
+    const flushed = this.#socket.bytesWritten - this.#socket.writableLength;
+    if (this.#socket.writableLength === 0 || flushed !== this.#flushed) {
+      this.#flushed = flushed;
+      this.#flushedAt = now;
+    } else if (now - this.#flushedAt > requestTimeoutMs) {
+      this.#socket.destroy();
+    }
   }
 
   // RequestSink: the reader's requests, in order.
@@ -150,6 +188,11 @@ export class EdgeConnection implements RequestSink {
     request.body.push(bytes);
     request.bodyLeft -= bytes.length;
     this.#heldBytes += bytes.length;
+  }
+
+  chunkedBodyExpected(parsed: RequestHead): void {
+    // RFC 9110 §10.1.1: the client waits for 100 before sending the body the edge must collect.
+    if (parsed.expectsContinue) this.#continueOwed = true;
   }
 
   /** Hands Node's parser what it may have now, then closes or ends the input if that is due. */
@@ -174,12 +217,16 @@ export class EdgeConnection implements RequestSink {
       this.#held.shift();
     }
     if (out.length > 0) this.#forward(out.length === 1 ? out[0] : Buffer.concat(out));
-    this.#updateDeadline();
+    this.#trackDeadlines();
 
     if (this.#held.length > 0 || this.#answered < this.#handedOver || this.#socket.destroyed) return;
     if (this.#refusal) this.#closeGracefully(this.#refusal);
     else if (this.#lastRequest && this.#handedOver > 0) this.#closeGracefully();
     else if (this.#endOfInput) this.#forwardEnd();
+    else if (this.#continueOwed) {
+      this.#continueOwed = false;
+      this.#socket.write(CONTINUE);
+    }
   }
 
   #forwardEnd(): void {
@@ -196,15 +243,36 @@ export class EdgeConnection implements RequestSink {
   #mayRead(): boolean {
     const may = !this.#lastRequest && !this.#reader.closed && this.#heldBytes <= this.#limits.maxHeldBytes && this.#socket.writableLength <= this.#limits.maxUnsentBytes;
     if (!may) this.#readingStopped = true;
-    this.#updateDeadline();
+    this.#trackDeadlines();
     return may;
   }
 
   #resumeReading(): void {
     this.#readingStopped = false;
-    this.#updateDeadline();
+    this.#trackDeadlines();
     // A socket whose push() returned false has stopped reading; _read starts it again.
     (this.#socket as net.Socket & { _read(size: number): void })._read(0);
+  }
+
+  /**
+   * Records when the current head or body began: at its first byte, again
+   * for every request, and not while the edge itself has stopped reading.
+   */
+  #trackDeadlines(): void {
+    if (this.#refusal || this.#lingering || this.#readingStopped) {
+      this.#headSince = this.#bodySince = undefined;
+      return;
+    }
+    const state = this.#reader.state;
+    const request = this.#reader.requestsRead;
+    if (request !== this.#deadlineRequest) {
+      this.#deadlineRequest = request;
+      this.#headSince = this.#bodySince = undefined;
+    }
+    if (state === 'head' || (this.#fresh && state === 'idle')) this.#headSince ??= performance.now();
+    else this.#headSince = undefined;
+    if (state === 'body') this.#bodySince ??= performance.now();
+    else this.#bodySince = undefined;
   }
 
   #refuse(status: number, message: string): void {
@@ -216,39 +284,11 @@ export class EdgeConnection implements RequestSink {
   #closeGracefully(last?: Buffer): void {
     if (this.#lingering) return;
     this.#lingering = true;
-    this.#setDeadline(undefined);
     // Once the client has ended its side too, nothing is left to wait for after the write.
     const done = () => this.#endOfInput && this.#socket.destroy();
     if (last) this.#socket.end(last, done);
     else this.#socket.end(done);
     setTimeout(() => this.#socket.destroy(), LINGER_MS).unref();
     if (this.#readingStopped) this.#resumeReading();
-  }
-
-  #updateDeadline(): void {
-    if (this.#lingering || this.#refusal) return this.#setDeadline(undefined);
-    if (this.#readingStopped) return this.#setDeadline('stalled');
-    const state = this.#reader.state;
-    if (state === 'head' || (this.#fresh && state === 'idle')) return this.#setDeadline('head');
-    this.#setDeadline(state === 'body' ? 'body' : undefined);
-  }
-
-  #setDeadline(kind: Deadline | undefined): void {
-    if (kind === this.#deadlineFor) return;
-    clearTimeout(this.#deadline);
-    this.#deadlineFor = kind;
-    this.#deadline = undefined;
-    if (kind === 'head') {
-      this.#deadline = setTimeout(() => this.#headTimedOut(), this.#limits.headersTimeoutMs).unref();
-    } else if (kind !== undefined) {
-      // A body that stalls, or a client that stops taking its responses: there is no slot to answer in.
-      this.#deadline = setTimeout(() => this.#socket.destroy(), this.#limits.requestTimeoutMs).unref();
-    }
-  }
-
-  #headTimedOut(): void {
-    this.#deadlineFor = undefined;
-    this.#refuse(408, 'Request head not received in time');
-    this.#pump();
   }
 }

@@ -79,6 +79,13 @@ export function listenThroughEdge(httpServer: http.Server, limits: EdgeLimits = 
     // 'data' listener; with one, every chunk passes through push() above.
     socket.on('data', () => undefined);
   });
+  // One timer checks every connection's deadlines, often enough for the shortest of them.
+  const sweepEveryMs = Math.max(10, Math.min(1000, limits.headersTimeoutMs / 4, limits.requestTimeoutMs / 4));
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const socket of open) connections.get(socket)?.sweep(now);
+  }, sweepEveryMs).unref();
+  server.once('close', () => clearInterval(sweeper));
   return {
     server,
     closeIdleConnections: () => {

@@ -27,6 +27,8 @@ export interface RequestHead {
   authority?: string;
   /** The connection ends with this request's response (RFC 9112 §9.3): nothing after it is read. */
   closesConnection: boolean;
+  /** `Expect: 100-continue` in HTTP/1.1: the client may wait for a 100 before sending its body. */
+  expectsContinue: boolean;
 }
 
 // Fields never passed on as received: framing is re-stated, the method marker is the edge's own,
@@ -41,6 +43,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   const lines = text.split('\r\n');
   lines.pop(); // text ends in CRLF
   const line = parseRequestLine(lines[0], limits.maxTargetBytes);
+  // Node's server treats a PRI request as the start of HTTP/2 and drops the connection (RFC 9113 §3.4).
+  if (line.method === 'PRI') throw new EdgeError(400, 'PRI is the HTTP/2 connection preface, not a method');
   if (lines.length - 1 > limits.maxFields) throw new EdgeError(431, 'Request header fields too large');
   const target = parseTarget(line.target, line.method);
 
@@ -49,6 +53,7 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   let transferEncoding: string | undefined;
   let hosts = 0;
   const connectionOptions: string[] = [];
+  let expectsContinue = false;
   let rewrite = target.authority !== undefined || !isNativeMethod(line.method);
   for (let i = 1; i < lines.length; i++) {
     const first = lines[i].charCodeAt(0);
@@ -73,8 +78,11 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
       case 'expect':
         // RFC 9110 §10.1.1: only 100-continue is defined; Node's server would answer others itself.
         if (field.value.toLowerCase() !== '100-continue') throw new EdgeError(417, 'Only "Expect: 100-continue" is supported');
+        expectsContinue = line.versionMinor === 1;
         break;
+      // Node's parser honours Proxy-Connection as it does Connection.
       case 'connection':
+      case 'proxy-connection':
         for (const option of field.value.split(',')) connectionOptions.push(option.trim().toLowerCase());
         break;
       case 'upgrade':
@@ -99,7 +107,7 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
     framing = { kind: 'sized', length: contentLength };
   }
   const closesConnection = connectionOptions.includes('close') || (line.versionMinor === 0 && !connectionOptions.includes('keep-alive'));
-  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection };
+  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection, expectsContinue };
 }
 
 /**
@@ -113,6 +121,8 @@ export function canonicalHead(head: RequestHead, bodyLength: number): Buffer {
   for (const field of head.fields) {
     if (REWRITTEN_FIELDS.has(field.lower)) continue;
     if (field.lower === 'host' && head.authority !== undefined) continue;
+    // The edge answered the expectation of a chunked body itself, before collecting it.
+    if (field.lower === 'expect' && head.framing.kind === 'chunked') continue;
     text += `${field.name}: ${field.value}\r\n`;
   }
   if (head.authority !== undefined) text += `host: ${head.authority}\r\n`;

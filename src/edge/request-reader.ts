@@ -11,7 +11,7 @@
  * and then exactly the body bytes that belong to it: Node's parser reads a
  * stream framed here, and can only agree.
  */
-import { EdgeError, overlongRequestLine, parseChunkLine, parseFieldLine } from './grammar.js';
+import { EdgeError, overlongRequestLine, parseChunkLine, parseFieldLine, parseRequestLine } from './grammar.js';
 import { canonicalHead, readRequestHead, type HeadLimits, type RequestHead } from './request-head.js';
 
 export interface ReaderLimits extends HeadLimits {
@@ -31,6 +31,8 @@ export interface RequestSink {
   /** A request begins: the head to pass on, then `bodyLength` bytes through body(). */
   request(head: Buffer, bodyLength: number, parsed: RequestHead): void;
   body(bytes: Buffer): void;
+  /** A chunked request's head was read: its body is collected before request() is called. */
+  chunkedBodyExpected(parsed: RequestHead): void;
 }
 
 export type ReaderState = 'idle' | 'head' | 'body';
@@ -38,6 +40,8 @@ export type ReaderState = 'idle' | 'head' | 'body';
 const CR = 0x0d;
 const LF = 0x0a;
 const HEAD_END = '\r\n\r\n';
+const HEAD_END_BYTES = Buffer.from(HEAD_END, 'latin1');
+const EMPTY = Buffer.alloc(0);
 const BARE_LF = /[^\r]\n/;
 
 type Phase = 'head' | 'sized' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'closed';
@@ -46,13 +50,16 @@ export class RequestReader {
   #phase: Phase = 'head';
   /** The head received so far, as latin1, from the request line on. */
   #head = '';
+  #skippedEmptyLines = false;
+  #requestsRead = 0;
   #requestLineEnd = -1;
   #bodyLeft = 0;
   /** A chunk-size or trailer line received so far. */
   #line = '';
   #trailerBytes = 0;
   #chunkLeft = 0;
-  #chunks: Buffer[] = [];
+  /** A chunked body so far: one buffer, grown by doubling, whatever the number of chunks. */
+  #chunked = EMPTY;
   #chunkedBytes = 0;
   #chunkedHead: RequestHead | undefined;
   /** Where the reader goes once the current request is complete. */
@@ -65,9 +72,14 @@ export class RequestReader {
 
   /** Whether the reader is between requests, inside a head, or inside a body. */
   get state(): ReaderState {
-    if (this.#phase === 'head') return this.#head === '' ? 'idle' : 'head';
+    if (this.#phase === 'head') return this.#head === '' && !this.#skippedEmptyLines ? 'idle' : 'head';
     if (this.#phase === 'closed') return 'idle';
     return 'body';
+  }
+
+  /** How many request heads have been read whole. */
+  get requestsRead(): number {
+    return this.#requestsRead;
   }
 
   /** A request that ends the connection was read: what follows is not read. */
@@ -96,8 +108,7 @@ export class RequestReader {
           break;
         case 'chunk-data': {
           const end = Math.min(data.length, at + this.#chunkLeft);
-          // Copied: the body is held until its last chunk, and must not pin whole socket reads.
-          this.#chunks.push(Buffer.from(data.subarray(at, end)));
+          this.#appendChunkData(data.subarray(at, end));
           this.#chunkLeft -= end - at;
           at = end;
           if (this.#chunkLeft === 0) this.#phase = 'chunk-end';
@@ -125,41 +136,59 @@ export class RequestReader {
 
   #readHead(data: Buffer, from: number): number {
     let at = from;
-    // RFC 9112 §2.2: empty lines before a request line are ignored.
+    // RFC 9112 §2.2: empty lines before a request line are ignored (but count as a head begun, for its deadline).
     if (this.#head === '') {
       while (at + 1 < data.length && data[at] === CR && data[at + 1] === LF) at += 2;
+      if (at > from) this.#skippedEmptyLines = true;
       if (at === data.length) return at;
     } else if (this.#head === '\r' && data[at] === LF) {
       this.#head = '';
+      this.#skippedEmptyLines = true;
       return at + 1;
     }
-    const limit = this.limits.maxRequestLineBytes + this.limits.maxFieldSectionBytes;
-    const take = Math.min(data.length - at, limit + HEAD_END.length - this.#head.length);
+    // Only the head's own bytes are read here: body bytes and later requests are left alone.
+    const room = this.limits.maxRequestLineBytes + this.limits.maxFieldSectionBytes + HEAD_END.length - this.#head.length;
+    const end = this.#headEnd(data, at);
+    const take = Math.min(end < 0 ? data.length - at : end - at, room);
     const piece = data.toString('latin1', at, at + take);
     // Every LF must follow a CR, the first one in this piece perhaps at the end of the last.
     if (BARE_LF.test(piece) || (piece.charCodeAt(0) === LF && !this.#head.endsWith('\r'))) {
       throw new EdgeError(400, 'Line ending without CR');
     }
-    // Searched from a few characters back, so a terminator split across reads is found.
     const overlap = Math.min(this.#head.length, 3);
-    const window = this.#head.slice(this.#head.length - overlap) + piece;
     const previous = this.#head.length - overlap;
+    const window = this.#head.slice(previous) + piece;
     this.#head += piece;
     if (this.#requestLineEnd < 0) {
       const lineEnd = window.indexOf('\r\n');
-      if (lineEnd >= 0) this.#requestLineEnd = previous + lineEnd + 2;
+      if (lineEnd >= 0) {
+        this.#requestLineEnd = previous + lineEnd + 2;
+        // Read at once, so a client that sends no request line is told without waiting for a head.
+        parseRequestLine(this.#head.slice(0, this.#requestLineEnd - 2), this.limits.maxTargetBytes);
+      }
     }
-    const found = window.indexOf(HEAD_END);
-    const end = found < 0 ? -1 : previous + found;
-    this.#checkHeadBounds(end);
-    if (end < 0) return at + take;
+    const complete = end >= 0 && at + take === end;
+    this.#checkHeadBounds(complete ? this.#head.length - HEAD_END.length : -1);
+    if (!complete) return at + take;
 
-    const text = this.#head.slice(0, end + 2);
-    const consumed = end + HEAD_END.length - (this.#head.length - piece.length);
+    const text = this.#head.slice(0, -2);
     this.#head = '';
     this.#requestLineEnd = -1;
+    this.#skippedEmptyLines = false;
     this.#beginBody(text);
-    return at + consumed;
+    return end;
+  }
+
+  /** The offset in `data` just after the empty line that ends the head, or -1 if it is not in `data`. */
+  #headEnd(data: Buffer, at: number): number {
+    if (this.#head.length > 0) {
+      // A terminator split across reads: the head's last bytes and this read's first ones.
+      const tail = this.#head.slice(-3);
+      const found = (tail + data.toString('latin1', at, at + 3)).indexOf(HEAD_END);
+      if (found >= 0) return at + found + HEAD_END.length - tail.length;
+    }
+    const found = data.indexOf(HEAD_END_BYTES, at);
+    return found < 0 ? -1 : found + HEAD_END.length;
   }
 
   #checkHeadBounds(end: number): void {
@@ -174,13 +203,15 @@ export class RequestReader {
 
   #beginBody(text: string): void {
     const head = readRequestHead(text, this.limits);
+    this.#requestsRead++;
     const { framing } = head;
     this.#afterMessage = head.closesConnection ? 'closed' : 'head';
     if (framing.kind === 'chunked') {
       this.#chunkedHead = head;
-      this.#chunks = [];
+      this.#chunked = EMPTY;
       this.#chunkedBytes = 0;
       this.#phase = 'chunk-line';
+      this.sink.chunkedBodyExpected(head);
       return;
     }
     const bodyLength = framing.kind === 'sized' ? framing.length : 0;
@@ -213,6 +244,18 @@ export class RequestReader {
     return end;
   }
 
+  /** Copies chunk data in: the body is held until its last chunk and must not pin whole socket reads. */
+  #appendChunkData(bytes: Buffer): void {
+    const used = this.#chunkedBytes - this.#chunkLeft;
+    if (used + bytes.length > this.#chunked.length) {
+      // #chunkedBytes already counts this chunk in full and is within the body limit.
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(this.#chunked.length * 2, used + bytes.length, 4096), Math.max(this.limits.maxBodyBytes, used + bytes.length)));
+      this.#chunked.copy(grown, 0, 0, used);
+      this.#chunked = grown;
+    }
+    bytes.copy(this.#chunked, used);
+  }
+
   #chunkLine(line: string): void {
     const size = parseChunkLine(line, this.limits.maxBodyBytes - this.#chunkedBytes);
     this.#chunkedBytes += size;
@@ -235,9 +278,9 @@ export class RequestReader {
       return;
     }
     const head = this.#chunkedHead!;
-    const body = Buffer.concat(this.#chunks, this.#chunkedBytes);
+    const body = this.#chunked.subarray(0, this.#chunkedBytes);
     this.#chunkedHead = undefined;
-    this.#chunks = [];
+    this.#chunked = EMPTY;
     this.#phase = this.#afterMessage;
     this.sink.request(canonicalHead(head, body.length), body.length, head);
     if (body.length > 0) this.sink.body(body);
