@@ -88,7 +88,7 @@ describe('recordrules seed', () => {
     const reply = await api.post(RR, created);
     assert.equal(reply.status, 200);
     // The seed lists opts as {comment, title} here but {title, comment} everywhere
-    // else; the service keeps one order, the GET/PATCH one (see README).
+    // else; the service keeps one order, the GET/PATCH one (docs/contract.md, "Field order").
     assert.deepEqual(keyPaths(reply.body), keyPaths(seed.one));
     assert.deepEqual(withoutVolatile(reply.body, ['ext']), withoutVolatile(seed.created, ['ext']));
   });
