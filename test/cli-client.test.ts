@@ -122,7 +122,8 @@ describe('command-line client', () => {
   test('npm install --global from the clone installs a collection-service command that works from any directory', async () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'collections-global-'));
     try {
-      await promisify(execFile)('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', repository]);
+      // Without scripts: the package's prepare would rebuild dist/ under the suite that is running from it.
+      await promisify(execFile)('npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund', repository]);
       const command = path.join(prefix, 'bin', 'collection-service');
       const run = (...args: string[]) => promisify(execFile)(command, args, { cwd: prefix, env: { ...process.env, ...env() } });
       const point = JSON.parse((await run('create', 'integration_points', '{"type":"public","code":"GLOBAL"}', '--json')).stdout);
