@@ -14,6 +14,7 @@
  *
  * Every error is one line on stderr, `error: ...`, and exit code 1.
  */
+import './runtime.js';
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createApiKey, createDomain } from './auth/api-keys.js';

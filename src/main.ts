@@ -3,6 +3,7 @@
  * that fails for a reason in the settings prints one sentence saying which
  * setting to change, and exits 1.
  */
+import './runtime.js';
 import { loadConfig } from './config.js';
 import { startService, type RunningService } from './service.js';
 import { StartupError } from './startup-failure.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { addKey, Api, IP, onPostgres, RawBody, RR, useService, type Reply } from './support/service.js';
 
@@ -94,7 +94,7 @@ describe('error responses', () => {
   });
 
   test('405 for a wrong verb, with Allow', async () => {
-    assertErrorReply(await api.request('PUT', RR, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method PUT not allowed' }, { allow: 'GET, HEAD, POST, LOOKUP' });
+    assertErrorReply(await api.request('PUT', RR, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method PUT not allowed' }, { allow: 'GET, HEAD, POST, LOOKUP, QUERY' });
     assertErrorReply(await api.request('POST', `${RR}/${rule.id}`, { priority: 1 }), 405, { error_code: 1405, error_message: 'Method POST not allowed' }, { allow: 'GET, HEAD, PATCH, DELETE' });
   });
 
@@ -134,7 +134,7 @@ describe('error responses: an unexpected store failure', () => {
         await client.end();
       }
     } else {
-      const db = new Database(path.join(service.current.dataDir, 'app.db'));
+      const db = new DatabaseSync(path.join(service.current.dataDir, 'app.db'));
       try {
         db.exec('DROP TABLE recordrules');
       } finally {

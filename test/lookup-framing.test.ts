@@ -151,7 +151,7 @@ describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
       const [unknown, lookupOnItem, put, health] = await connection.read(4);
       assert.equal(unknown.status, 405);
       assert.equal(unknown.json.error_code, 1405);
-      assert.equal(unknown.headers.allow, 'GET, HEAD, POST, LOOKUP');
+      assert.equal(unknown.headers.allow, 'GET, HEAD, POST, LOOKUP, QUERY');
       assert.equal(lookupOnItem.status, 405);
       assert.equal(lookupOnItem.headers.allow, 'GET, HEAD, PATCH, DELETE');
       assert.equal(put.status, 405);

@@ -4,13 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { loadCollections } from '../src/collections/registry.js';
 import { parseListQuery } from '../src/query/params.js';
 import { sqliteDialect } from '../src/store/sqlite.js';
 import { listStatement, lookupStatement } from '../src/store/sql.js';
 import { Api, IP, onPostgres, RR, startTestService } from './support/service.js';
-
 
 describe('embedded store', { skip: onPostgres && 'runs on the embedded store only' }, () => {
   test('data survives a restart on the same data directory', async () => {
@@ -36,9 +35,9 @@ describe('embedded store', { skip: onPostgres && 'runs on the embedded store onl
   test('typed columns, unique keys and indexes are created on start; the journal is WAL', async () => {
     const service = await startTestService();
     await service.stop();
-    const db = new Database(path.join(service.dataDir, 'app.db'), { readonly: true });
+    const db = new DatabaseSync(path.join(service.dataDir, 'app.db'), { readOnly: true });
     try {
-      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
       const columns = db.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('recordrules')`).all() as any[];
       const byName = Object.fromEntries(columns.map((column) => [column.name, column]));
       assert.equal(byName.priority.type, 'INTEGER');
@@ -64,9 +63,9 @@ describe('embedded store', { skip: onPostgres && 'runs on the embedded store onl
     const models = await loadCollections();
     const rr = models.find((model) => model.name === 'recordrules')!;
     const ip = models.find((model) => model.name === 'integration_points')!;
-    const db = new Database(path.join(service.dataDir, 'app.db'), { readonly: true });
+    const db = new DatabaseSync(path.join(service.dataDir, 'app.db'), { readOnly: true });
     const plan = ({ sql, values }: { sql: string; values: unknown[] }) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as any[]).map((row) => row.detail).join(' | ');
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(values as SQLInputValue[])) as any[]).map((row) => row.detail).join(' | ');
     try {
       const byDir = plan(listStatement(rr, 'default', parseListQuery(rr, { filter: '{"dir":"incoming"}', order: '["priority"]' }), sqliteDialect));
       // The declared composite index answers filter and order together: no sort of every match.

@@ -5,7 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../errors.js';
-import { entitySchema } from './json-schema.js';
+import { entitySchema, NUL_FREE_PATTERN } from './json-schema.js';
 
 export type Body = Record<string, unknown>;
 
@@ -14,7 +14,8 @@ export interface BodyValidator {
   patch(body: unknown): Body;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// Union types: opts keys take null in bodies ("back to the default").
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
@@ -34,7 +35,7 @@ function messageOf(error: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'pattern':
-      return 'must be a UUID';
+      return (error.params as { pattern: string }).pattern === NUL_FREE_PATTERN ? 'must not contain NUL (\\u0000) characters' : 'must be a UUID';
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

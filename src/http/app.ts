@@ -22,6 +22,7 @@ import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
 
 export interface AppOptions {
   models: readonly CollectionModel[];
@@ -76,12 +77,13 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
       ignoreTrailingSlash: true,
       // The router's default refuses ids over 100 characters with a 414 of its own; an overlong id is just not found.
       maxParamLength: MAX_PATH_PARAM_LENGTH,
-      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
+      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint, [methodOverrideConstraint.name]: methodOverrideConstraint } as never,
     },
   };
   const fastify: FastifyInstance = Fastify(options);
   restoreExtensionMethods(fastify);
   refuseNulCharacters(fastify);
+  refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
@@ -93,10 +95,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.setNotFoundHandler((request) => {
     const path = request.url.split('?')[0];
     const known = routesByPath.find(({ pattern }) => pattern.test(path));
-    throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
+    throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, packageVersion());
+  const document = openApiDocument(models, { version: packageVersion(), bodyLimit });
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });

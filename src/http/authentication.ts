@@ -1,6 +1,7 @@
 /**
  * Every /rest request runs in the domain of its API key
- * (`Authorization: Bearer <key>`). Read-only keys may GET, HEAD and LOOKUP;
+ * (`Authorization: Bearer <key>`). Read-only keys may GET, HEAD and LOOKUP
+ * (in any of its forms, QUERY included);
  * writes need a read-write key. Missing or unknown keys get 401/1401, a
  * write with a read-only key 403/1403, before the body is read.
  */
@@ -8,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
 import { errors } from '../errors.js';
-import { requestMethod } from './extension-method-routing.js';
+import { servedMethod } from './lookup-forms.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,7 +19,7 @@ declare module 'fastify' {
 }
 
 export const PROTECTED_PREFIX = '/rest/';
-const READ_METHODS = new Set(['GET', 'HEAD', 'LOOKUP']);
+const READ_METHODS = new Set(['GET', 'HEAD', 'LOOKUP', 'QUERY']);
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]+)[ \t]*$/i;
 // Recently seen keys are trusted this long without asking the store again.
 const CACHE_MS = 10_000;
@@ -41,7 +42,7 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
   /** Scopes the request to the grant's domain; otherwise the error to answer with. */
   function admit(request: FastifyRequest, grant: Grant | undefined): Error | undefined {
     if (!grant) return errors.unauthorized();
-    if (grant.role !== 'read-write' && !READ_METHODS.has(requestMethod(request))) return errors.forbidden();
+    if (grant.role !== 'read-write' && !READ_METHODS.has(servedMethod(request))) return errors.forbidden();
     request.domain = grant.domain;
     return undefined;
   }
