@@ -85,9 +85,9 @@ function fixes(setting: DatabaseSetting) {
   };
 }
 
-function writableByThisUser(file: string): boolean {
+function allowed(file: string, mode: number): boolean {
   try {
-    accessSync(file, constants.W_OK);
+    accessSync(file, mode);
     return true;
   } catch {
     return false;
@@ -105,14 +105,14 @@ export function checkEmbeddedStoreWritable(databaseUrl: string, setting: Databas
   if (file === ':memory:') return;
   const dir = path.dirname(file);
   const { writable } = fixes(setting);
-  if (existsSync(dir) && !writableByThisUser(dir)) {
+  if (existsSync(dir) && !allowed(dir, constants.W_OK | constants.X_OK)) {
     const what = setting === 'DATA_DIR' ? `The data directory ${dir}` : `The directory ${dir} of the database file ${file}`;
     throw new StartupError(`${what} is not writable by this user (SQLite keeps the database and its journal there); ${writable}.`);
   }
   for (const candidate of [file, `${file}-wal`, `${file}-shm`]) {
-    if (existsSync(candidate) && !writableByThisUser(candidate)) {
-      throw new StartupError(`The database file ${candidate} is read-only for this user; make it writable, or ${writable}.`);
-    }
+    if (!existsSync(candidate)) continue;
+    if (!allowed(candidate, constants.R_OK)) throw new StartupError(`The database file ${candidate} is not readable by this user; make it readable and writable, or ${writable}.`);
+    if (!allowed(candidate, constants.W_OK)) throw new StartupError(`The database file ${candidate} is read-only for this user; make it writable, or ${writable}.`);
   }
 }
 

@@ -134,6 +134,16 @@ describe('start-up failures: one sentence and exit code 1', () => {
     });
   });
 
+  test('a database file this user may not read', permissionTests, async () => {
+    const dir = workDir();
+    const file = path.join(dir, 'app.db');
+    writeFileSync(file, '');
+    if (asRoot) chownSync(file, 0, 0);
+    chmodSync(file, 0o600);
+    if (!asRoot) chmodSync(file, 0o000);
+    await assertFails(embedded(dir), `The database file ${file} is not readable by this user; make it readable and writable, or set DATA_DIR to a directory this user can write.`, unprivileged);
+  });
+
   test('a file that is not an SQLite database', async () => {
     const dir = workDir();
     writeFileSync(path.join(dir, 'app.db'), 'not a database, but long enough to have a header '.repeat(4));
