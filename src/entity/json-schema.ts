@@ -18,6 +18,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
   switch (field.type) {
     case 'string':
       schema.type = 'string';
+      if (field.format) schema.format = field.format;
       break;
     case 'uuid':
       schema.type = 'string';
@@ -37,7 +38,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  return { type: 'array', items: field.items === 'string' ? { type: 'string' } : {} };
+  return { type: 'array', items: field.items === 'string' ? { type: 'string' } : field.items === 'any' ? {} : { ...field.items } };
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {

@@ -3,6 +3,8 @@
  * collection's declaration, reporting every offending field at once.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import type { ArrayField, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
 import { entitySchema } from './json-schema.js';
@@ -15,6 +17,13 @@ export interface BodyValidator {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
+// ajv-formats is CommonJS: the plugin is its module's `default`.
+addFormatsPlugin.default(ajv, ['date', 'date-time']);
+
+/** An Ajv instance with the service's settings, for other documents than entities (calls, calendars). */
+export function sharedAjv(): Ajv {
+  return ajv;
+}
 
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
@@ -42,7 +51,7 @@ function messageOf(error: ErrorObject): string {
   }
 }
 
-function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
+export function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
   const seen = new Set<string>();
   const details: ErrorDetail[] = [];
   for (const error of errors ?? []) {
@@ -70,6 +79,24 @@ function withoutNullOpts(model: CollectionModel, body: Body): Body {
   return copy ?? body;
 }
 
+/** Fields and opts keys whose declaration has a check, by wire path. */
+function checkedFields(model: CollectionModel): { path: string; top: string; key?: string; field: ScalarField | ArrayField }[] {
+  return model.leaves.filter((leaf) => leaf.field.check !== undefined).map(({ path, top, key, field }) => ({ path, top, key, field }));
+}
+
+/** Runs the declaration checks of the fields present in a body. */
+function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const { path, top, key, field } of checkedFields(model)) {
+    const container = key === undefined ? body : body[top];
+    if (typeof container !== 'object' || container === null) continue;
+    const value = (container as Body)[key ?? top];
+    if (value === undefined || value === null) continue;
+    for (const problem of field.check!(value)) details.push({ field: problem.at ? `${path}.${problem.at}` : path, message: problem.message });
+  }
+  return details;
+}
+
 export function bodyValidator(model: CollectionModel): BodyValidator {
   const validateCreate = ajv.compile(entitySchema(model, 'create'));
   const validatePatch = ajv.compile(entitySchema(model, 'patch'));
@@ -86,6 +113,8 @@ export function bodyValidator(model: CollectionModel): BodyValidator {
     const checked = withoutNullOpts(model, body as Body);
     const rest = details.length > 0 ? Object.fromEntries(Object.entries(checked).filter(([name]) => !refused.includes(name))) : checked;
     if (!validate(rest)) details.push(...detailsOf(validate.errors));
+    // Checks skip values of the wrong type, which the schema has reported already.
+    details.push(...runChecks(model, rest));
     if (details.length > 0) throw invalid(details);
     return body as Body;
   };

@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
+import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
 import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
@@ -74,7 +75,8 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.removeContentTypeParser('text/plain');
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
-  const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
+  const documentPaths = [{ pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] }];
+  const routesByPath = [...readOnlyPaths, ...documentPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err, bodyLimit);
@@ -106,6 +108,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models);
+  registerCalendarRoute(fastify, measuredStore, feed);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

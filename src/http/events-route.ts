@@ -7,13 +7,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
+import { CALENDAR_COLLECTION } from './calendar-route.js';
 import { invalidField } from './errors.js';
 
 export const EVENTS_PATH = '/rest/v1/events';
 const HEARTBEAT_MS = 15_000;
 
 export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[]): void {
-  const names = models.map((model) => model.name);
+  const names = [...models.map((model) => model.name), CALENDAR_COLLECTION];
   app.get(EVENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     const { collection, ...rest } = request.query;
     const [unknown] = Object.keys(rest);

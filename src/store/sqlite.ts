@@ -13,9 +13,12 @@ import Database from 'better-sqlite3';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
+import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
+import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { calendarOfRow, calendarStatements } from './calendar-sql.js';
+import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
@@ -109,6 +112,7 @@ export class SqliteStore implements Store {
   private readonly rowStatements = new Map<string, Database.Statement>();
   private readonly sql = new WeakMap<CollectionModel, ModelSql>();
   private readonly keySql = keyStatements(sqliteDialect);
+  private readonly calendarSql = calendarStatements(sqliteDialect);
   private readonly writes: GroupCommit;
 
   constructor(file: string) {
@@ -248,6 +252,22 @@ export class SqliteStore implements Store {
 
   async count(model: CollectionModel): Promise<number> {
     return (this.statement(this.sqlOf(model).count).get() as { n: number }).n;
+  }
+
+  async countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
+    const { sql, values } = countStatement(model, domain, filter, sqliteDialect);
+    return (this.statement(sql).get(...values) as { n: number }).n;
+  }
+
+  async getCalendar(domain: string): Promise<CalendarDocument | undefined> {
+    const row = this.statement(this.calendarSql.get).get(domain) as Record<string, unknown> | undefined;
+    return row && calendarOfRow(row, (text) => JSON.parse(text as string));
+  }
+
+  async patchCalendar(domain: string, patch: CalendarPatch, writtenAt: string): Promise<CalendarDocument> {
+    const { sql, values } = this.calendarSql.patch(domain, patch, writtenAt);
+    const row = await this.writes.submit(() => this.statement(sql).get(...values) as Record<string, unknown>);
+    return calendarOfRow(row, (text) => JSON.parse(text as string));
   }
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
