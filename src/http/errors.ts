@@ -66,6 +66,8 @@ export const errors = {
     new ApiError(405, `Method ${method} not allowed`, undefined, { allow: allowed.join(', ') }),
   duplicate: (entity: string, field: string) =>
     new ApiError(409, `${entity} with this ${field} already exists`, [{ field, message: 'already exists' }]),
+  inUse: (entity: string, users: number, by: string) =>
+    new ApiError(409, `${entity} is in use by ${users} ${by}`, [{ field: 'id', message: `in use by ${users} ${by}` }]),
   bodyTooLarge: (limit: number) => new ApiError(413, `Request body exceeds ${limit} bytes`),
   unsupportedMediaType: () => new ApiError(415, 'Content-Type must be application/json'),
   internal: () => new ApiError(500, 'Internal server error'),
