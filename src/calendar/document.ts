@@ -7,8 +7,7 @@
  */
 import { checkDayPeriods, dayPeriodSchema } from '../collections/values/clock.js';
 import { checkTimeZone } from '../collections/values/time-zone.js';
-import { detailsOf, sharedAjv } from '../entity/validation.js';
-import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { detailsOf, sharedAjv } from '../entity/ajv.js';
 
 export const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -60,10 +59,10 @@ export function calendarSchema(purpose: 'entity' | 'patch'): Record<string, unkn
 
 const validatePatch = sharedAjv().compile(calendarSchema('patch'));
 
-/** A PATCH body as a calendar patch; throws a 400 naming every bad field. */
-export function parseCalendarPatch(body: unknown): CalendarPatch {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidField('body', 'must be a JSON object');
-  const details: ErrorDetail[] = validatePatch(body) ? [] : detailsOf(validatePatch.errors);
+/** What is wrong with a PATCH body, field by field; [] when it is a valid calendar patch. */
+export function calendarPatchProblems(body: unknown): { field: string; message: string }[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ field: 'body', message: 'must be a JSON object' }];
+  const details = validatePatch(body) ? [] : detailsOf(validatePatch.errors);
   const patch = body as CalendarPatch;
   for (const problem of checkTimeZone(patch.timezone)) details.push({ field: 'timezone', message: problem.message });
   if (typeof patch.week === 'object' && patch.week !== null) {
@@ -71,6 +70,5 @@ export function parseCalendarPatch(body: unknown): CalendarPatch {
       for (const problem of checkDayPeriods(patch.week[day])) details.push({ field: `week.${day}.${problem.at}`, message: problem.message });
     }
   }
-  if (details.length > 0) throw invalid(details);
-  return patch;
+  return details;
 }

@@ -2,11 +2,11 @@
  * Validates create and patch bodies against the schemas derived from a
  * collection's declaration, reporting every offending field at once.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { ArrayField, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { detailsOf, sharedAjv } from './ajv.js';
 import { entitySchema } from './json-schema.js';
 
 export type Body = Record<string, unknown>;
@@ -14,53 +14,6 @@ export type Body = Record<string, unknown>;
 export interface BodyValidator {
   create(body: unknown): Body;
   patch(body: unknown): Body;
-}
-
-const ajv = new Ajv({ allErrors: true, strict: true });
-// ajv-formats is CommonJS: the plugin is its module's `default`.
-addFormatsPlugin.default(ajv, ['date', 'date-time']);
-
-/** An Ajv instance with the service's settings, for other documents than entities (calls, calendars). */
-export function sharedAjv(): Ajv {
-  return ajv;
-}
-
-function fieldOf(error: ErrorObject): string {
-  const base = error.instancePath.split('/').filter(Boolean).join('.');
-  const child =
-    error.keyword === 'additionalProperties'
-      ? (error.params as { additionalProperty: string }).additionalProperty
-      : error.keyword === 'required'
-        ? (error.params as { missingProperty: string }).missingProperty
-        : undefined;
-  return child === undefined ? base || 'body' : base ? `${base}.${child}` : child;
-}
-
-function messageOf(error: ErrorObject): string {
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return 'unknown field';
-    case 'required':
-      return 'is required';
-    case 'pattern':
-      return 'must be a UUID';
-    case 'enum':
-      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return error.message ?? 'is invalid';
-  }
-}
-
-export function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
-  const seen = new Set<string>();
-  const details: ErrorDetail[] = [];
-  for (const error of errors ?? []) {
-    const detail = { field: fieldOf(error), message: messageOf(error) };
-    const key = `${detail.field}\0${detail.message}`;
-    if (!seen.has(key)) details.push(detail);
-    seen.add(key);
-  }
-  return details;
 }
 
 /**
@@ -98,8 +51,8 @@ function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
 }
 
 export function bodyValidator(model: CollectionModel): BodyValidator {
-  const validateCreate = ajv.compile(entitySchema(model, 'create'));
-  const validatePatch = ajv.compile(entitySchema(model, 'patch'));
+  const validateCreate = sharedAjv().compile(entitySchema(model, 'create'));
+  const validatePatch = sharedAjv().compile(entitySchema(model, 'patch'));
   const serverOnly = Object.entries(model.declaration.fields)
     .filter(([, field]) => field.mode === 'out')
     .map(([name]) => name);

@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { DecisionEngine } from '../decisions/engine.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
@@ -17,6 +18,7 @@ import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './col
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
+import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
 import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
@@ -75,7 +77,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.removeContentTypeParser('text/plain');
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
-  const documentPaths = [{ pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] }];
+  const documentPaths = [
+    { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
+    { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
+  ];
   const routesByPath = [...readOnlyPaths, ...documentPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
@@ -109,6 +114,9 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models);
   registerCalendarRoute(fastify, measuredStore, feed);
+  const engine = new DecisionEngine(measuredStore, models, feed);
+  fastify.addHook('onClose', async () => engine.close());
+  registerDecisionsRoute(fastify, engine);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

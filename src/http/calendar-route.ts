@@ -4,11 +4,11 @@
  * the change feed as an update of collection "calendar" whose id is the domain.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { defaultCalendar, parseCalendarPatch } from '../calendar/document.js';
+import { calendarPatchProblems, defaultCalendar, type CalendarPatch } from '../calendar/document.js';
 import { timestamp } from '../entity/rows.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Store } from '../store/store.js';
-import { invalidField } from './errors.js';
+import { invalid, invalidField } from './errors.js';
 
 export const CALENDAR_PATH = '/rest/v1/domain/calendar';
 export const CALENDAR_COLLECTION = 'calendar';
@@ -26,7 +26,9 @@ export function registerCalendarRoute(app: FastifyInstance, store: Store, feed: 
 
   app.patch(CALENDAR_PATH, async (request) => {
     noParameters(request);
-    const patch = parseCalendarPatch(request.body);
+    const problems = calendarPatchProblems(request.body);
+    if (problems.length > 0) throw invalid(problems);
+    const patch = request.body as CalendarPatch;
     const domain = request.domain;
     const calendar = await store.patchCalendar(domain, patch, timestamp());
     void feed.publish({ op: 'update', collection: CALENDAR_COLLECTION, id: domain, domain }).catch((err) => request.log.warn({ err }, 'change not announced'));

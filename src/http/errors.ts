@@ -59,6 +59,7 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, message),
   unauthorized: () => new ApiError(401, 'A valid API key is required: Authorization: Bearer <key>', undefined, { 'www-authenticate': 'Bearer' }),
   forbidden: () => new ApiError(403, 'This API key is read-only'),
+  deciderOnly: () => new ApiError(403, 'This API key may only ask for recording decisions'),
   entityNotFound: (entity: string) => new ApiError(404, `${entity} not found`),
   routeNotFound: () => new ApiError(404, 'Not found'),
   lookupFailed: () => new ApiError(404, 'Lookup failed'),

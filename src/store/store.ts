@@ -43,7 +43,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type Role = 'read-only' | 'read-write';
+/** `decider`: may ask for recording decisions, in any domain, and nothing else. */
+export type Role = 'read-only' | 'read-write' | 'decider';
 
 export interface ApiKeyRecord {
   id: string;
