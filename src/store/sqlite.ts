@@ -19,7 +19,8 @@ import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
-import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import type { ChangeFeed } from '../events/change-feed.js';
+import { crossProcessChangeFeed } from './sqlite-change-log.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
@@ -114,6 +115,8 @@ export class SqliteStore implements Store {
   private readonly keySql = keyStatements(sqliteDialect);
   private readonly calendarSql = calendarStatements(sqliteDialect);
   private readonly writes: GroupCommit;
+  /** The collection tables, known once prepared: the change feed logs writes to them. */
+  private tables: string[] = [];
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -180,6 +183,7 @@ export class SqliteStore implements Store {
   }
 
   async prepare(models: readonly CollectionModel[]): Promise<void> {
+    this.tables = models.map((model) => model.name);
     // IMMEDIATE takes the write lock first: processes starting on one file migrate one at a time.
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -295,9 +299,9 @@ export class SqliteStore implements Store {
     return (this.statement(this.keySql.countApiKeys).get() as { n: number }).n;
   }
 
-  /** Changes reach subscribers of this process only: the embedded store serves one node. */
+  /** Changes of this process at once; of other processes on the same file through its change log. */
   async openChangeFeed(): Promise<ChangeFeed> {
-    return new InProcessChangeFeed();
+    return crossProcessChangeFeed(this.db, this.tables);
   }
 
   async ping(): Promise<void> {
