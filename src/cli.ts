@@ -2,10 +2,11 @@
 /**
  * collection-service serve                                  start the service (as npm start)
  * collection-service admin create-domain <name>
- * collection-service admin create-key <domain> [--role read-only|read-write] [--label <text>]
+ * collection-service admin create-key <domain> [--role read-only|read-write|decider] [--label <text>]
  * collection-service list <collection> [--filter JSON] [--mask a,b] [--order JSON] [--limit n] [--offset n]
  * collection-service get <collection> <id> | create <collection> <json> | patch <collection> <id> <json>
  * collection-service delete <collection> <id> | lookup <collection> <key>
+ * collection-service decide --from <number> --to <number> [--from-domain d] [--to-domain d] [--at RFC3339] [--trace]
  *
  * Client commands talk to a running service: --url or COLLECTIONS_URL
  * (default http://127.0.0.1:8080), --key or COLLECTIONS_KEY; --json prints
@@ -15,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { createApiKey, createDomain } from './auth/api-keys.js';
 import { ClientError, runCommand } from './client/commands.js';
+import { runDecide } from './client/decide.js';
 import { loadCollections } from './collections/registry.js';
 import { loadConfig } from './config.js';
 import { openStore } from './store/open.js';
@@ -23,11 +25,12 @@ import type { Role, Store } from './store/store.js';
 const USAGE = `usage:
   collection-service serve
   collection-service admin create-domain <name>
-  collection-service admin create-key <domain> [--role read-only|read-write] [--label <text>]
+  collection-service admin create-key <domain> [--role read-only|read-write|decider] [--label <text>]
   collection-service list <collection> [--filter JSON] [--mask a,b] [--order JSON] [--limit n] [--offset n] [--json]
   collection-service get <collection> <id> [--mask a,b] [--json]
   collection-service create <collection> <json> | patch <collection> <id> <json> | delete <collection> <id>
   collection-service lookup <collection> <key> [--json]
+  collection-service decide --from <number> --to <number> [--from-domain <domain>] [--to-domain <domain>] [--at <RFC 3339>] [--trace] [--json]
   client options: --url (COLLECTIONS_URL), --key (COLLECTIONS_KEY)`;
 
 const CLIENT_COMMANDS = new Set(['list', 'get', 'create', 'patch', 'delete', 'lookup']);
@@ -81,10 +84,30 @@ async function client(command: string, args: string[]): Promise<void> {
   console.log(await runCommand(command, model, rest, flags, { url, key, json }));
 }
 
+async function decide(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string', default: process.env.COLLECTIONS_URL ?? 'http://127.0.0.1:8080' },
+      key: { type: 'string', default: process.env.COLLECTIONS_KEY ?? '' },
+      json: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'from-domain': { type: 'string' },
+      'to-domain': { type: 'string' },
+      at: { type: 'string' },
+      trace: { type: 'boolean', default: false },
+    },
+  });
+  const { url, key, json, ...flags } = values;
+  console.log(await runDecide(flags, { url, key, json }));
+}
+
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'serve') await import('./main.js');
   else if (command === 'admin') await admin(rest);
+  else if (command === 'decide') await decide(rest);
   else if (command !== undefined && CLIENT_COMMANDS.has(command)) await client(command, rest);
   else throw new Error(USAGE);
 } catch (err) {

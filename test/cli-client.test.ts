@@ -1,5 +1,5 @@
-// The command-line client against a running service: every verb, --json
-// output and readable tables, errors on stderr with a non-zero exit.
+// The command-line client against a running service: every verb, decide,
+// --json output and readable tables, errors on stderr with a non-zero exit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCli } from './support/process.js';
@@ -33,6 +33,38 @@ describe('command-line client', () => {
   test('lookup integration_points <token>', async () => {
     const point = JSON.parse(await cli('create', 'integration_points', '{"type":"public"}', '--json'));
     assert.equal(await cli('lookup', 'integration_points', point.token_local), point.id);
+  });
+
+  test('decide prints the decision, and with --trace the rules tried', async () => {
+    const storage = JSON.parse(await cli('create', 'storagerules', '{"name":"quarter","expires":90}', '--json'));
+    const skipped = JSON.parse(await cli('create', 'recordrules', '{"priority":10,"fromnumber":"8*"}', '--json'));
+    const rule = JSON.parse(await cli('create', 'recordrules', `{"priority":20,"dir":"incoming","tonumber":"1XX","storageruleid":"${storage.id}"}`, '--json'));
+    const args = ['decide', '--from', '74951234567', '--to', '101', '--to-domain', 'default', '--at', '2026-11-23T09:30:00Z'];
+
+    const decision = JSON.parse(await cli(...args, '--json'));
+    assert.equal(decision.record, true);
+    assert.equal(decision.domains[0].rule.id, rule.id);
+
+    const text = await cli(...args, '--trace');
+    const lines = text.split('\n');
+    assert.equal(lines[0], 'recorded: yes');
+    assert.match(lines[2], /^domain\s+dir\s+record\s+rule\s+priority\s+rec\s+storagerule$/);
+    assert.match(lines[4], new RegExp(`^default\\s+incoming\\s+yes\\s+${rule.id}\\s+20\\s+1\\s+quarter \\(90 days\\)$`));
+    const tried = lines.indexOf('rules tried in default:');
+    assert.ok(tried > 0, text);
+    assert.match(lines[tried + 1], /^#\s+rule\s+priority\s+result$/);
+    assert.match(lines[tried + 3], new RegExp(`^1\\s+${skipped.id}\\s+10\\s+fromnumber does not hold$`));
+    assert.match(lines[tried + 4], new RegExp(`^2\\s+${rule.id}\\s+20\\s+decides$`));
+
+    const elsewhere = await cli('decide', '--from', '1', '--from-domain', 'default', '--to', '2', '--to-domain', 'acme');
+    assert.match(elsewhere, /not evaluated: acme/);
+    await assert.rejects(cli('decide', '--from', '1', '--to', '2'), /--from-domain or --to-domain/);
+    await assert.rejects(cli('decide', '--from', '1', '--to', '2', '--to-domain', 'default', '--at', 'yesterday'), (err: any) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /400 Invalid request: at/);
+      return true;
+    });
+    for (const id of [rule.id, skipped.id]) await cli('delete', 'recordrules', id);
   });
 
   test('service errors go to stderr with exit code 1', async () => {

@@ -13,7 +13,7 @@ export interface ClientOptions {
 
 export class ClientError extends Error {}
 
-async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(options.url.replace(/\/$/, '') + path, {
     method,
     headers: { authorization: `Bearer ${options.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
