@@ -52,6 +52,7 @@ export class DomainRules {
   private readonly ordered = new OrderedRules();
   private readonly index = new RuleIndex();
   private matchers: MatcherCache = new Map();
+  private timestamps = new Map<string, string>();
   private readonly storagerules = new Map<string, StorageRule>();
   private readonly workdays = new Map<string, Workday>();
   private calendar: CalendarDocument = defaultCalendar();
@@ -74,7 +75,11 @@ export class DomainRules {
     if (!fields) return;
     // Matchers are shared by mask text; a cache far larger than the rules holds masks no rule uses any more.
     if (this.matchers.size > 2 * this.rules.size + 1000) this.matchers = new Map();
-    const rule = compileRule(fields, this.matchers);
+    if (this.timestamps.size > 2 * this.rules.size + 1000) this.timestamps = new Map();
+    // Rules created together share one timestamp text; keep one copy of it.
+    let createdAt = this.timestamps.get(fields.createdAt);
+    if (createdAt === undefined) this.timestamps.set(fields.createdAt, (createdAt = fields.createdAt));
+    const rule = compileRule({ ...fields, createdAt }, this.matchers);
     this.rules.set(id, rule);
     this.ordered.insert(rule);
     this.index.add(rule);

@@ -50,6 +50,14 @@ function walk(tokens: readonly MaskToken[], points: readonly number[]): boolean 
   return t === tokens.length;
 }
 
+// Each shape built in a function of its own, so its closure keeps only what it tests with.
+const literal = (text: string): Matcher => ({ test: (subject) => subject.text === text, literalPrefix: text });
+const prefixed = (prefix: string): Matcher => ({ test: (subject) => subject.text.startsWith(prefix), literalPrefix: prefix });
+const walked = (prefix: string, tokens: readonly MaskToken[]): Matcher => ({
+  test: (subject) => subject.text.startsWith(prefix) && walk(tokens, subject.points),
+  literalPrefix: prefix,
+});
+
 /** The matcher of a mask; throws MaskSyntaxError for a mask the language refuses. */
 export function compileMask(mask: string): Matcher {
   const parsed = parseMask(mask);
@@ -57,11 +65,9 @@ export function compileMask(mask: string): Matcher {
   if (parsed.kind === 'empty') return EMPTY;
   const { tokens, literalPrefix } = parsed;
   const literals = tokens.filter((token) => token.kind === 'literal').length;
-  if (literals === tokens.length) return { test: (subject) => subject.text === literalPrefix, literalPrefix };
-  if (literals === tokens.length - 1 && tokens[tokens.length - 1].kind === 'run') {
-    return { test: (subject) => subject.text.startsWith(literalPrefix), literalPrefix };
-  }
-  return { test: (subject) => subject.text.startsWith(literalPrefix) && walk(tokens, subject.points), literalPrefix };
+  if (literals === tokens.length) return literal(literalPrefix);
+  if (literals === tokens.length - 1 && tokens[tokens.length - 1].kind === 'run') return prefixed(literalPrefix);
+  return walked(literalPrefix, tokens);
 }
 
 /** compileMask, or the reason a stored mask is not valid. */

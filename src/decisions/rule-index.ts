@@ -11,51 +11,58 @@
  */
 import { DIRECTIONS, firstFailing, precedes, type CallView, type CompiledRule, type Direction } from './rule.js';
 
+/** Where `rule` goes in a list in priority order. */
+function lowerBound(items: readonly CompiledRule[], rule: CompiledRule): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (precedes(items[middle], rule)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function insertInOrder(items: CompiledRule[], rule: CompiledRule): void {
+  items.splice(lowerBound(items, rule), 0, rule);
+}
+
+function removeInOrder(items: CompiledRule[], rule: CompiledRule): void {
+  const at = lowerBound(items, rule);
+  if (items[at] === rule) items.splice(at, 1);
+}
+
 /** Rules in priority order. */
 export class OrderedRules {
   readonly items: CompiledRule[] = [];
 
-  private lowerBound(rule: CompiledRule): number {
-    let low = 0;
-    let high = this.items.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (precedes(this.items[middle], rule)) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
   insert(rule: CompiledRule): void {
-    this.items.splice(this.lowerBound(rule), 0, rule);
+    insertInOrder(this.items, rule);
   }
 
   remove(rule: CompiledRule): void {
-    const at = this.lowerBound(rule);
-    if (this.items[at] === rule) this.items.splice(at, 1);
-  }
-
-  get size(): number {
-    return this.items.length;
+    removeInOrder(this.items, rule);
   }
 }
 
 class PrefixGroups {
-  private readonly groups = new Map<string, OrderedRules>();
+  // Plain arrays: most prefixes have one rule, and a wrapper per group would double their memory.
+  private readonly groups = new Map<string, CompiledRule[]>();
   /** The longest prefix ever grouped: no longer prefix of a number needs looking up. */
   longest = 0;
 
   add(prefix: string, rule: CompiledRule): void {
-    let group = this.groups.get(prefix);
-    if (!group) this.groups.set(prefix, (group = new OrderedRules()));
-    group.insert(rule);
+    const group = this.groups.get(prefix);
+    if (group) insertInOrder(group, rule);
+    else this.groups.set(prefix, [rule]);
     if (prefix.length > this.longest) this.longest = prefix.length;
   }
 
   remove(prefix: string, rule: CompiledRule): void {
     const group = this.groups.get(prefix);
-    group?.remove(rule);
-    if (group?.size === 0) this.groups.delete(prefix);
+    if (!group) return;
+    removeInOrder(group, rule);
+    if (group.length === 0) this.groups.delete(prefix);
   }
 
   /** The groups whose prefix the text starts with. */
@@ -63,7 +70,7 @@ class PrefixGroups {
     const longest = Math.min(text.length, this.longest);
     for (let length = 1; length <= longest; length++) {
       const group = this.groups.get(text.slice(0, length));
-      if (group) into.push(group.items);
+      if (group) into.push(group);
     }
   }
 }

@@ -64,12 +64,13 @@ export function parseMask(mask: string): ParsedMask {
       i = close;
     } else tokens.push({ kind: 'literal', point });
   }
-  let literalPrefix = '';
+  const leading: number[] = [];
   for (const token of tokens) {
     if (token.kind !== 'literal') break;
-    literalPrefix += String.fromCodePoint(token.point);
+    leading.push(token.point);
   }
-  return { kind: 'tokens', tokens, literalPrefix };
+  // Built in one go: a string grown a character at a time is a chain of pieces in memory.
+  return { kind: 'tokens', tokens, literalPrefix: String.fromCodePoint(...leading) };
 }
 
 /** Whether one code point satisfies a single-character token. */
