@@ -38,6 +38,8 @@ describe('OpenAPI and docs', () => {
     assert.deepEqual(document.components.schemas.RecordruleCreate, entitySchema(rr, 'create'));
     assert.equal(document.components.schemas.IntegrationPoint.properties.token_local.readOnly, true);
     assert.ok(document.paths['/rest/v1/service/integration_tokens/{value}'].get);
+    assert.ok(document.paths['/rest/v1/uc/recording_decisions'].post.requestBody);
+    assert.ok(document.paths['/rest/v1/domain/calendar'].patch);
   });
 
   test('/docs renders in headless Chromium and lists both collections', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async () => {

@@ -6,6 +6,28 @@
  */
 import type { Direction } from './rule.js';
 
+const party = {
+  type: 'object',
+  properties: {
+    number: { type: 'string', description: 'The party\'s number; "" when it has none.' },
+    domain: { type: 'string', minLength: 1, description: 'The platform domain of the party; absent: outside the platform.' },
+  },
+  required: ['number'],
+  additionalProperties: false,
+};
+
+/** The call as a client sends it (JSON Schema): validates request bodies and documents them. */
+export const callSchema = {
+  type: 'object',
+  properties: {
+    from: party,
+    to: party,
+    at: { type: 'string', format: 'date-time', description: 'RFC 3339; default: now.' },
+  },
+  required: ['from', 'to'],
+  additionalProperties: false,
+};
+
 export interface Party {
   number: string;
   /** The platform domain of the party; undefined: outside the platform. */

@@ -6,32 +6,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { detailsOf, sharedAjv, type FieldDetail } from '../entity/ajv.js';
-import type { Call } from '../decisions/call.js';
+import { callSchema, type Call } from '../decisions/call.js';
 import type { DecisionEngine } from '../decisions/engine.js';
 import { invalid, invalidField } from './errors.js';
 
 export const DECISIONS_PATH = '/rest/v1/uc/recording_decisions';
-
-const party = {
-  type: 'object',
-  properties: {
-    number: { type: 'string', description: 'The party\'s number; "" when it has none.' },
-    domain: { type: 'string', minLength: 1, description: 'The platform domain of the party; absent: outside the platform.' },
-  },
-  required: ['number'],
-  additionalProperties: false,
-};
-
-export const callSchema = {
-  type: 'object',
-  properties: {
-    from: party,
-    to: party,
-    at: { type: 'string', format: 'date-time', description: 'RFC 3339; default: now.' },
-  },
-  required: ['from', 'to'],
-  additionalProperties: false,
-};
 
 const validateCall = sharedAjv().compile(callSchema);
 
