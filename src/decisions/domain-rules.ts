@@ -60,10 +60,6 @@ export class DomainRules {
 
   constructor(readonly name: string) {}
 
-  get ruleCount(): number {
-    return this.rules.size;
-  }
-
   /** Sets a rule as stored now; undefined: it is gone. */
   setRule(id: string, fields: RuleFields | undefined): void {
     const current = this.rules.get(id);

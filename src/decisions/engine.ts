@@ -97,13 +97,6 @@ export class DecisionEngine {
     return { record: domains.some((decision) => decision.record), domains, not_evaluated: notEvaluated };
   }
 
-  /** How many rules are compiled, over all domains: for memory figures. */
-  async compiledRules(): Promise<number> {
-    let rules = 0;
-    for (const { ready } of this.compiled.values()) rules += (await ready).ruleCount;
-    return rules;
-  }
-
   close(): void {
     this.unsubscribe();
     this.compiled.clear();
