@@ -19,6 +19,7 @@ import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
 import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
+import { documentPaths } from './document-paths.js';
 import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
@@ -77,11 +78,11 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.removeContentTypeParser('text/plain');
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
-  const documentPaths = [
+  const otherPaths = [
     { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
     { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
   ];
-  const routesByPath = [...readOnlyPaths, ...documentPaths, ...models.flatMap(collectionMethods)];
+  const routesByPath = [...readOnlyPaths, ...otherPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err, bodyLimit);
@@ -98,7 +99,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, packageVersion());
+  const document = openApiDocument(models, packageVersion(), documentPaths());
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });

@@ -6,21 +6,19 @@
  * (the shape OpenAPI 3.2 gives `additionalOperations`) and in the path's
  * description.
  */
-import { calendarSchema } from '../calendar/document.js';
 import type { CollectionModel } from '../collections/model.js';
-import { callSchema } from '../decisions/call.js';
 import { entitySchema, type JsonSchema } from '../entity/json-schema.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../query/params.js';
 
 const pascal = (name: string) => name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+export const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function errorResponse(description: string) {
   return { description, content: json(ref('Error')) };
 }
 
-const errorResponses = {
+export const errorResponses = {
   '400': errorResponse('Bad input: malformed JSON, wrong types, unknown fields or parameters'),
   '401': errorResponse('No valid API key'),
   '404': errorResponse('Not found'),
@@ -115,57 +113,13 @@ function collectionPaths(model: CollectionModel): Record<string, unknown> {
   return paths;
 }
 
-/** The calendar document and recording decisions: not collections, described here by hand. */
-function decisionPaths(): Record<string, unknown> {
-  const traceEntry = {
-    type: 'object',
-    properties: { id: { type: 'string' }, priority: { type: 'integer' }, failed: { type: ['string', 'null'] }, reason: { type: 'string' } },
-  };
-  const domainDecision = {
-    type: 'object',
-    properties: {
-      domain: { type: 'string' },
-      dir: { type: 'string', enum: ['incoming', 'outgoing', 'inner', 'crossdomain'] },
-      record: { type: 'boolean' },
-      rule: { type: ['object', 'null'], properties: { id: { type: 'string' }, priority: { type: 'integer' }, rec: { type: 'integer' } } },
-      storagerule: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' }, expires: { type: 'integer' } } },
-      trace: { type: 'array', items: traceEntry, description: 'With ?trace=true: the rules tried, in order, the deciding one last.' },
-    },
-  };
-  const decision = {
-    type: 'object',
-    properties: { record: { type: 'boolean' }, domains: { type: 'array', items: domainDecision }, not_evaluated: { type: 'array', items: { type: 'string' } } },
-  };
-  return {
-    '/rest/v1/domain/calendar': {
-      get: {
-        tags: ['calendar'],
-        operationId: 'getCalendar',
-        summary: "The domain's time zone and working week",
-        responses: { '200': { description: 'The calendar', content: json(calendarSchema('entity')) }, ...errorResponses },
-      },
-      patch: {
-        tags: ['calendar'],
-        operationId: 'patchCalendar',
-        summary: 'Change the time zone and/or weekdays of the working week',
-        requestBody: { required: true, content: json(calendarSchema('patch')) },
-        responses: { '200': { description: 'The calendar', content: json(calendarSchema('entity')) }, ...errorResponses },
-      },
-    },
-    '/rest/v1/uc/recording_decisions': {
-      post: {
-        tags: ['recording_decisions'],
-        operationId: 'decideRecording',
-        summary: 'Whether a call is recorded, by which rule, under which storage rule',
-        parameters: [{ name: 'trace', in: 'query', schema: { type: 'boolean' }, description: 'Add the rules tried in each domain.' }],
-        requestBody: { required: true, content: json(callSchema) },
-        responses: { '200': { description: 'The decision of every domain the key may decide in', content: json(decision) }, ...errorResponses },
-      },
-    },
-  };
+/** Paths that are not collections (the calendar, decisions), described by the layer that serves them. */
+export interface ExtraPaths {
+  paths: Record<string, unknown>;
+  tags: { name: string; description: string }[];
 }
 
-export function openApiDocument(models: readonly CollectionModel[], version: string): Record<string, unknown> {
+export function openApiDocument(models: readonly CollectionModel[], version: string, extra: ExtraPaths = { paths: {}, tags: [] }): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {
     Error: {
       type: 'object',
@@ -194,13 +148,12 @@ export function openApiDocument(models: readonly CollectionModel[], version: str
     },
     tags: [
       ...models.map((model) => ({ name: model.name, description: model.declaration.description })),
-      { name: 'calendar', description: 'The domain calendar: time zone and working week.' },
-      { name: 'recording_decisions', description: 'Apply the recordrules to a call.' },
+      ...extra.tags,
     ],
     security: [{ bearer: [] }],
     paths: {
       ...Object.assign({}, ...models.map(collectionPaths)),
-      ...decisionPaths(),
+      ...extra.paths,
       '/healthz': { get: { security: [], operationId: 'health', summary: 'Ready when the store answers', responses: { '200': { description: 'Healthy' }, '503': errorResponse('Store unavailable') } } },
     },
     components: {
