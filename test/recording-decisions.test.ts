@@ -326,6 +326,22 @@ describe('recording decisions', () => {
     assert.equal((await decide({ from: good.from, to: good.to })).status, 200);
   });
 
+  test('a bulk change is reflected too: over a thousand new rules at once', async () => {
+    const bulk = new Api(service.current.url, await addKey(service.current, 'bulk'));
+    const ask = async () => (await bulk.post(DECIDE, incoming('74950001', '1', 'bulk'))).body.domains[0].rule;
+    assert.equal(await ask(), null);
+    const created: any[] = [];
+    for (let start = 0; start < 1050; start += 25) {
+      const batch = Array.from({ length: 25 }, (_, i) => bulk.create(RR, { priority: 2000 - start - i, fromnumber: `7495${(start + i) % 10}*` }));
+      created.push(...(await Promise.all(batch)));
+    }
+    // The lowest priority value among the rules whose prefix 74950 fits.
+    const best = created.filter((rule) => rule.fromnumber === '74950*').sort((a, b) => a.priority - b.priority)[0];
+    assert.deepEqual(await ask(), { id: best.id, priority: best.priority, rec: 1 });
+    await bulk.patch(`${RR}/${best.id}`, { rec: 0 });
+    assert.deepEqual(await ask(), { id: best.id, priority: best.priority, rec: 0 });
+  });
+
   test('every write is reflected in the next decision', async () => {
     const writer = new Api(service.current.url, await addKey(service.current, 'fresh'));
     const call = incoming('5551234', '1', 'fresh');

@@ -43,6 +43,9 @@ const STORAGE = 'storagerules';
 const WORKDAYS = 'workdays';
 // A domain found missing is asked for again after this long: domains are created by the admin CLI.
 const MISSING_DOMAIN_MS = 1000;
+// More changes than this waiting for one domain: it is compiled again from one read.
+const RECOMPILE_AFTER = 1000;
+const REREAD_TOGETHER = 16;
 const EVERY_ROW: ListQuery = { order: [], offset: 0, limit: 2 ** 31 - 1, flat: false };
 
 interface Compiled {
@@ -128,6 +131,11 @@ export class DecisionEngine {
       this.compiled.set(domain, (entry = created));
     }
     const rules = await entry.ready;
+    if (!entry.refreshing && entry.pending.size > RECOMPILE_AFTER) {
+      // After a bulk change one read of the domain costs less than re-reading every entity.
+      if (this.compiled.get(domain) === entry) this.compiled.delete(domain);
+      return this.current(domain);
+    }
     // A re-read already under way may be for a change this decision must see: wait for it too.
     while (entry.refreshing || entry.pending.size > 0) await (entry.refreshing ??= this.refresh(entry, rules));
     return rules;
@@ -137,13 +145,15 @@ export class DecisionEngine {
     const keys = [...entry.pending];
     entry.pending.clear();
     try {
-      for (let i = 0; i < keys.length; i++) {
-        try {
-          await this.reread(rules, keys[i]);
-        } catch (err) {
-          // Not applied: left for the next decision.
+      // A few at a time: each is one read by primary key, a round trip on PostgreSQL.
+      for (let i = 0; i < keys.length; i += REREAD_TOGETHER) {
+        const batch = keys.slice(i, i + REREAD_TOGETHER);
+        const outcomes = await Promise.allSettled(batch.map((key) => this.reread(rules, key)));
+        const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+        if (failed >= 0) {
+          // Not applied: left for the next decision (re-reading an applied one again is harmless).
           for (const key of keys.slice(i)) entry.pending.add(key);
-          throw err;
+          throw (outcomes[failed] as PromiseRejectedResult).reason;
         }
       }
     } finally {
