@@ -8,7 +8,7 @@
  *   node --expose-gc dist/bench/decisions.js <data dir> <rules> <ms per side>
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { defaultCalendar } from '../src/calendar/document.js';
 import { loadCollections } from '../src/collections/registry.js';
@@ -69,7 +69,7 @@ for (let i = 0; performance.now() - started < budgetMs; i++) {
 const engineTiming = summarise(engineLatencies, performance.now() - started);
 
 // The baseline: the rules read in priority order for every call.
-const db = new Database(file);
+const db = new DatabaseSync(file);
 db.exec('CREATE INDEX IF NOT EXISTS bench_priority_order ON recordrules (domain, priority, ext_ct, id)');
 const scan = db.prepare(
   'SELECT id, priority, ext_ct, dir, fromnumber, tonumber, crossdomain, rec, storageruleid, schedule, periods FROM recordrules ' +

@@ -24,7 +24,8 @@ import { seed, seedDecisions, type Seeded } from './seed.js';
 createRequire(import.meta.url)('autocannon/lib/httpMethods.js').push('LOOKUP');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').map(Number);
+// BENCH_SCALES=none measures the baselines only (the edge's own cost among them).
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').filter((scale) => scale !== 'none').map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'crud,decisions').split(','));
@@ -217,7 +218,11 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  report(measurements, memory, decisions);
+}
 
+/** Prints the tables and targets of what was measured and writes them to bench/results/. */
+function report(measurements: Measurement[], memory: Record<string, number>, decisions: Awaited<ReturnType<typeof decisionsBench>> | undefined): void {
   const targets: (readonly [string, boolean, string])[] = [];
   if (PARTS.has('crud')) targets.push(...reportCrud(measurements, memory));
   if (decisions) targets.push(...reportDecisions(decisions.engine, measurements, decisions.memory));
@@ -247,9 +252,10 @@ async function main(): Promise<void> {
 
 async function crudBench(work: string, measurements: Measurement[], memory: Record<string, number>): Promise<void> {
   console.error('baselines');
-  for (const [name, script] of [['node:http', 'node-http.js'], ['fastify', 'fastify.js']] as const) {
+  for (const [name, script] of [['node:http', 'node-http.js'], ['node:http+edge', 'node-http-edge.js'], ['fastify', 'fastify.js']] as const) {
     const server = await startBaseline(script);
     measurements.push(await measure(name, 'hello world', null, server.port, { method: 'GET', path: '/' }));
+    if (name === 'node:http+edge') measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server.port, { method: 'LOOKUP' as 'GET', path: '/', headers: { 'content-type': 'application/json' }, body: '"a-key-of-some-length-0123456789"' }));
     await stop(server);
   }
 
@@ -285,13 +291,17 @@ async function crudBench(work: string, measurements: Measurement[], memory: Reco
   }
 }
 
-function reportCrud(measurements: Measurement[], memory: Record<string, number>) {
+function reportCrud(measurements: Measurement[], memory: Record<string, number>): (readonly [string, boolean, string])[] {
   const bare = measurements.find((m) => m.target === 'node:http')!.rps;
   const fastify = measurements.find((m) => m.target === 'fastify')!.rps;
   const ratio = (value: number, base: number) => (value / base).toFixed(2);
   const rows = [['target', 'operation', 'rows', 'req/s', 'p50 ms', 'p99 ms', 'vs node:http', 'vs fastify', 'errors']];
   for (const m of measurements.filter((m) => m.operation !== 'decision')) rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), String(m.rps), String(m.p50), String(m.p99), ratio(m.rps, bare), ratio(m.rps, fastify), String(m.errors)]);
   console.log(table(rows));
+  // At saturation the server's CPU is the bottleneck, so the difference in time per request is the edge's cost.
+  const edge = measurements.find((m) => m.target === 'node:http+edge' && m.operation === 'hello world')!.rps;
+  console.log(`\nthe edge's cost per request (node:http behind the edge vs bare, ${CONNECTIONS} connections): ${(1e6 / edge - 1e6 / bare).toFixed(1)} us`);
+  if (SCALES.length === 0) return [];
 
   const at = (operation: string, scale: number) => measurements.find((m) => m.target === 'service' && m.operation === operation && m.scale === scale);
   const first = SCALES[0];
@@ -310,7 +320,7 @@ function reportCrud(measurements: Measurement[], memory: Record<string, number>)
     [`LOOKUP p99 < 5 ms at ${largest}`, at('LOOKUP by token_local', largest)!.p99 < 5, `${at('LOOKUP by token_local', largest)!.p99} ms`],
     [`POST >= 3000 req/s (durable)`, at('POST', largest)!.rps >= 3000, `${at('POST', largest)!.rps} req/s`],
   ] as const;
-  return targets;
+  return [...targets];
 }
 
 await main();

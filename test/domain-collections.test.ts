@@ -52,7 +52,7 @@ describe('storagerules', () => {
     assert.equal((await api.get(`${SR}/${long.id}`)).status, 404);
     const wrongVerb = await api.request('PUT', SR, {});
     assert.equal(wrongVerb.status, 405);
-    assert.equal(wrongVerb.headers.get('allow'), 'GET, HEAD, POST, LOOKUP');
+    assert.equal(wrongVerb.headers.get('allow'), 'GET, HEAD, POST, LOOKUP, QUERY');
   });
 });
 

@@ -5,13 +5,15 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
+import { NUL_FREE_PATTERN } from './json-schema.js';
 
 export interface FieldDetail {
   field: string;
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// Union types: opts keys take null in bodies ("back to the default").
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 // ajv-formats is CommonJS: the plugin is its module's `default`.
 addFormatsPlugin.default(ajv, ['date', 'date-time']);
 
@@ -38,7 +40,7 @@ function messageOf(error: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'pattern':
-      return 'must be a UUID';
+      return (error.params as { pattern: string }).pattern === NUL_FREE_PATTERN ? 'must not contain NUL (\\u0000) characters' : 'must be a UUID';
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

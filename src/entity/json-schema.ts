@@ -9,6 +9,11 @@ import type { CollectionModel } from '../collections/model.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** U+0000 is refused in every string (PostgreSQL cannot store it; see http/nul-guard.ts). */
+export const NUL_FREE_PATTERN = '^[^\\u0000]*$';
+// Said where a schema cannot carry the pattern: values of any JSON type.
+const NUL_RULE = 'Strings anywhere inside, keys included, must not contain U+0000.';
+const ROUND_TRIP_RULE = 'Read-only: a PATCH may repeat it only with its stored value (a GET-modify-PATCH round trip); any other value is a 400.';
 
 /** Which body the schema describes: what a client sends on create or patch, or what the server returns. */
 export type SchemaPurpose = 'create' | 'patch' | 'entity';
@@ -19,6 +24,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
     case 'string':
       schema.type = 'string';
       if (field.format) schema.format = field.format;
+      if (!field.enum) schema.pattern = NUL_FREE_PATTERN;
       break;
     case 'uuid':
       schema.type = 'string';
@@ -38,14 +44,28 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  return { type: 'array', items: field.items === 'string' ? { type: 'string' } : field.items === 'any' ? {} : { ...field.items } };
+  if (field.items === 'string') return { type: 'array', items: { type: 'string', pattern: NUL_FREE_PATTERN } };
+  if (field.items === 'any') return { type: 'array', items: {}, description: NUL_RULE };
+  // A declared item schema (periods): its strings have their own checks, and the body's NUL guard covers them.
+  return { type: 'array', items: { ...field.items } };
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {
   if (purpose === 'entity' && 'default' in field && field.default !== undefined) schema.default = field.default;
-  if (field.description) schema.description = field.description;
-  if (field.mode === 'out') schema.readOnly = true;
+  const descriptions = [field.description, schema.description];
+  // Server-set and immutable fields: the client gives id only on create.
+  if (field.mode === 'out' || (field.immutable && purpose !== 'create')) {
+    schema.readOnly = true;
+    if (purpose === 'patch') descriptions.push(ROUND_TRIP_RULE);
+  }
+  const description = descriptions.filter(Boolean).join(' ');
+  if (description) schema.description = description;
   return schema;
+}
+
+function nullable(schema: JsonSchema): void {
+  schema.type = [schema.type, 'null'];
+  if (Array.isArray(schema.enum)) schema.enum = [...schema.enum, null];
 }
 
 /** Whether a client may send the field in a body of this purpose. */
@@ -72,16 +92,23 @@ export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): Js
     else if (field.kind === 'array') schema = arraySchema(field);
     else if (field.kind === 'object') {
       const keys: Record<string, JsonSchema> = {};
+      const always: string[] = [];
       for (const [key, sub] of Object.entries(field.fields)) {
         keys[key] = annotate(sub.kind === 'scalar' ? scalarSchema(sub) : arraySchema(sub), sub, purpose);
+        // A client's null resets the key to its default, or unsets it (validation takes nulls out first).
+        if (purpose !== 'entity') nullable(keys[key]);
+        if (sub.default !== undefined) always.push(key);
       }
       schema = { type: 'object', properties: keys, additionalProperties: false };
+      if (purpose === 'entity' && always.length > 0) schema.required = always;
     } else {
       schema = {
         type: 'object',
         properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
         additionalProperties: true,
+        description: NUL_RULE,
       };
+      if (purpose === 'entity') schema.required = ['ct', 'lwt'];
     }
     properties[name] = annotate(schema, field, purpose);
     if (purpose === 'create' ? field.required : purpose === 'entity' && alwaysPresent(field)) required.push(name);

@@ -5,7 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { ArrayField, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
-import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { invalid, invalidField, type ErrorDetail } from '../errors.js';
 import { detailsOf, sharedAjv } from './ajv.js';
 import { entitySchema } from './json-schema.js';
 

@@ -8,9 +8,10 @@ import { calendarPatchProblems, defaultCalendar, type CalendarPatch } from '../c
 import { timestamp } from '../entity/rows.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Store } from '../store/store.js';
-import { invalid, invalidField } from './errors.js';
+import { CALENDAR_PATH } from '../collections/api-paths.js';
+import { invalid, invalidField } from '../errors.js';
 
-export const CALENDAR_PATH = '/rest/v1/domain/calendar';
+export { CALENDAR_PATH };
 export const CALENDAR_COLLECTION = 'calendar';
 
 function noParameters(request: FastifyRequest): void {

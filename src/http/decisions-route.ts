@@ -8,9 +8,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { detailsOf, sharedAjv, type FieldDetail } from '../entity/ajv.js';
 import { callSchema, type Call } from '../decisions/call.js';
 import type { DecisionEngine } from '../decisions/engine.js';
-import { invalid, invalidField } from './errors.js';
+import { DECISIONS_PATH } from '../collections/api-paths.js';
+import { invalid, invalidField } from '../errors.js';
 
-export const DECISIONS_PATH = '/rest/v1/uc/recording_decisions';
+export { DECISIONS_PATH };
 
 const validateCall = sharedAjv().compile(callSchema);
 

@@ -7,11 +7,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
+import { invalidField } from '../errors.js';
 import { CALENDAR_COLLECTION } from './calendar-route.js';
-import { invalidField } from './errors.js';
 
-export const EVENTS_PATH = '/rest/v1/events';
+import { EVENTS_PATH } from '../collections/api-paths.js';
+
+export { EVENTS_PATH };
 const HEARTBEAT_MS = 15_000;
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[]): void {
   const names = [...models.map((model) => model.name), CALENDAR_COLLECTION];
@@ -21,9 +24,11 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     if (unknown !== undefined) throw invalidField(unknown, 'unknown parameter; expected collection');
     if (collection !== undefined && !names.includes(collection as string)) throw invalidField('collection', `must be one of ${names.join(', ')}`);
 
+    // HEAD answers what GET would start with; a stream opened for it would never end.
+    if (request.method === 'HEAD') return reply.headers(STREAM_HEADERS).send();
     reply.hijack();
     const stream = reply.raw;
-    stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    stream.writeHead(200, STREAM_HEADERS);
     stream.write(': connected\n\n');
     let sequence = 0;
     const unsubscribe = feed.subscribe(

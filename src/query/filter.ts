@@ -8,7 +8,7 @@
  */
 import type { Scalar } from '../collections/declaration.js';
 import { resolveFieldRef, type CollectionModel, type FieldRef } from '../collections/model.js';
-import { invalidField } from '../http/errors.js';
+import { invalidField } from '../errors.js';
 
 export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
 

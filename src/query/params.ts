@@ -4,7 +4,7 @@
  * such as `limt=5` is reported instead of silently ignored.
  */
 import { projectionOf, resolveFieldRef, UnknownPathError, type CollectionModel, type FieldRef, type Projection } from '../collections/model.js';
-import { invalidField } from '../http/errors.js';
+import { invalidField } from '../errors.js';
 import { parseFilter, type FilterNode } from './filter.js';
 
 export const DEFAULT_LIMIT = 100;

@@ -61,5 +61,5 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-/** The store cannot be reached; requests get 503 until it returns. */
-export class StoreUnavailableError extends Error {}
+// Stores throw the catalogue's StoreUnavailableError when the database cannot be reached.
+export { StoreUnavailableError } from '../errors.js';
