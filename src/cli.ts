@@ -2,10 +2,11 @@
 /**
  * collection-service serve                                  start the service (as npm start)
  * collection-service admin create-domain <name>
- * collection-service admin create-key <domain> [--role read-only|read-write] [--label <text>]
+ * collection-service admin create-key <domain> [--role read-only|read-write|decider] [--label <text>]
  * collection-service list <collection> [--filter JSON] [--mask a,b] [--order JSON] [--limit n] [--offset n]
  * collection-service get <collection> <id> | create <collection> <json> | patch <collection> <id> <json>
  * collection-service delete <collection> <id> | lookup <collection> <key>
+ * collection-service decide --from <number> --to <number> [--from-domain d] [--to-domain d] [--at RFC3339] [--trace]
  *
  * Client commands talk to a running service: --url or COLLECTIONS_URL
  * (default http://127.0.0.1:8080), --key or COLLECTIONS_KEY; --json prints
@@ -19,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createApiKey, createDomain } from './auth/api-keys.js';
 import { ClientError, COMMAND_ARGUMENTS, runCommand } from './client/commands.js';
+import { runDecide } from './client/decide.js';
 import { loadCollections } from './collections/registry.js';
 import { databaseSetting, loadConfig } from './config.js';
 import { openPreparedStore } from './startup-failure.js';
@@ -28,11 +30,12 @@ import type { Role, Store } from './store/store.js';
 const USAGE = `usage:
   collection-service serve
   collection-service admin create-domain <name>
-  collection-service admin create-key <domain> [--role read-only|read-write] [--label <text>]
+  collection-service admin create-key <domain> [--role read-only|read-write|decider] [--label <text>]
   collection-service list <collection> [--filter JSON] [--mask a,b] [--order JSON] [--limit n] [--offset n] [--json]
   collection-service get <collection> <id> [--mask a,b] [--json]
   collection-service create <collection> <json> [--json] | patch <collection> <id> <json> [--json]
   collection-service delete <collection> <id> | lookup <collection> <key> [--json]
+  collection-service decide --from <number> --to <number> [--from-domain <domain>] [--to-domain <domain>] [--at <RFC 3339>] [--trace] [--json]
   client options: --url (COLLECTIONS_URL, default http://127.0.0.1:8080), --key (COLLECTIONS_KEY)
   admin commands use the service's DATA_DIR / DATABASE_URL`;
 
@@ -99,12 +102,29 @@ async function client(command: string, args: string[]): Promise<void> {
   console.log(await runCommand(command, model, rest, flags, { url, key, json }));
 }
 
+async function decide(args: string[]): Promise<void> {
+  const { values } = parse('decide', args, {
+    url: { type: 'string', default: process.env.COLLECTIONS_URL ?? 'http://127.0.0.1:8080' },
+    key: { type: 'string', default: process.env.COLLECTIONS_KEY ?? '' },
+    json: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'from-domain': { type: 'string' },
+    'to-domain': { type: 'string' },
+    at: { type: 'string' },
+    trace: { type: 'boolean', default: false },
+  });
+  const { url, key, json, ...flags } = values;
+  console.log(await runDecide(flags, { url, key, json }));
+}
+
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === undefined) throw new ClientError(`no command given; ${HELP}`);
   else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
   else if (command === 'serve') await import('./main.js');
   else if (command === 'admin') await admin(rest);
+  else if (command === 'decide') await decide(rest);
   else if (CLIENT_COMMANDS.has(command)) await client(command, rest);
   else throw new ClientError(`unknown command "${command}"; ${HELP}`);
 } catch (err) {

@@ -1,5 +1,5 @@
-// The command-line client against a running service: every verb, --json
-// output and tables of one shape, errors as one line on stderr with exit
+// The command-line client against a running service: every verb, decide,
+// --json output and tables of one shape, errors as one line on stderr with exit
 // code 1 naming what to change, and the command installed with npm.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -133,6 +133,39 @@ describe('command-line client', () => {
     } finally {
       rmSync(prefix, { recursive: true, force: true });
     }
+  });
+
+  test('decide prints the decision, and with --trace the rules tried', async () => {
+    // Set up through the API: every CLI run is a process start.
+    const { api } = service;
+    const storage = await api.create('/rest/v1/domain/storagerules', { name: 'quarter', expires: 90 });
+    const skipped = await api.create('/rest/v1/uc/recordrules', { priority: 10, fromnumber: '8*' });
+    const rule = await api.create('/rest/v1/uc/recordrules', { priority: 20, dir: 'incoming', tonumber: '1XX', storageruleid: storage.id });
+    const args = ['decide', '--from', '74951234567', '--to', '101', '--to-domain', 'default', '--at', '2026-11-23T09:30:00Z'];
+
+    const decision = JSON.parse(await cli(...args, '--json'));
+    assert.equal(decision.record, true);
+    assert.equal(decision.domains[0].rule.id, rule.id);
+
+    const text = await cli(...args, '--trace');
+    const lines = text.split('\n');
+    assert.equal(lines[0], 'recorded: yes');
+    assert.match(lines[2], /^domain\s+dir\s+record\s+rule\s+priority\s+rec\s+storagerule$/);
+    assert.match(lines[4], new RegExp(`^default\\s+incoming\\s+yes\\s+${rule.id}\\s+20\\s+1\\s+quarter \\(90 days\\)$`));
+    const tried = lines.indexOf('rules tried in default:');
+    assert.ok(tried > 0, text);
+    assert.match(lines[tried + 1], /^#\s+rule\s+priority\s+result$/);
+    assert.match(lines[tried + 3], new RegExp(`^1\\s+${skipped.id}\\s+10\\s+fromnumber does not hold$`));
+    assert.match(lines[tried + 4], new RegExp(`^2\\s+${rule.id}\\s+20\\s+decides$`));
+
+    const elsewhere = await cli('decide', '--from', '1', '--from-domain', 'default', '--to', '2', '--to-domain', 'acme');
+    assert.match(elsewhere, /not evaluated: acme/);
+    await assert.rejects(cli('decide', '--from', '1', '--to', '2', '--to-domain', 'default', '--at', 'yesterday'), (err: any) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /400 Invalid request: at/);
+      return true;
+    });
+    for (const id of [rule.id, skipped.id]) await api.delete(`/rest/v1/uc/recordrules/${id}`);
   });
 
   test('service errors go to stderr with exit code 1', async () => {

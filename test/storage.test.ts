@@ -16,7 +16,7 @@ describe('embedded store', { skip: onPostgres && 'runs on the embedded store onl
     const first = await startTestService();
     const api = new Api(first.url, first.key);
     const point = await api.create(IP, { type: 'public', code: 'PERSIST', ext: { k: 'v' } });
-    const rule = await api.create(RR, { priority: 7, periods: [{ d: 1 }] });
+    const rule = await api.create(RR, { priority: 7, periods: [{ days: [1], from: '09:00', to: '10:00' }] });
     await first.stop();
     assert.ok(existsSync(path.join(first.dataDir, 'app.db')), 'the database is a file under DATA_DIR');
 

@@ -64,6 +64,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let deadline: NodeJS.Timeout | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -78,10 +79,12 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     });
     child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     void exited.then((code) => reject(new Error(`exited with ${code}: ${logs.join('\n')}`)));
-    setTimeout(() => {
+    deadline = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`not listening after ${STARTUP_DEADLINE_MS} ms: ${logs.join('\n')}`));
     }, STARTUP_DEADLINE_MS).unref();
   });
+  // Only the start has a deadline: a slow suite must not find its service killed under it.
+  clearTimeout(deadline);
   return { process: child, port, url: `http://127.0.0.1:${port}`, logs, exited };
 }
