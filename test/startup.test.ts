@@ -305,7 +305,9 @@ describe('start-up and stop output', () => {
     const dir = workDir();
     const keyFile = path.join(dir, 'key');
     // script(1) runs the service on a pseudo-terminal: stdout is a TTY, and ^C is the terminal's interrupt.
-    const output = watch('script', ['-qec', `${process.execPath} ${entryPoint}`, '/dev/null'], { ...embedded(dir), BOOTSTRAP_KEY_FILE: keyFile, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: '' });
+    // It starts the command through $SHELL; `exec` leaves the service alone in the foreground, as a
+    // shell that stayed (dash does) would take the ^C itself and end with 130.
+    const output = watch('script', ['-qec', `exec ${process.execPath} ${entryPoint}`, '/dev/null'], { ...embedded(dir), SHELL: '/bin/sh', BOOTSTRAP_KEY_FILE: keyFile, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: '' });
     await assertWelcome(output, keyFile);
     output.child.stdin.write('\u0003');
     assert.equal(await output.exited, 0);
