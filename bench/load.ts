@@ -28,8 +28,12 @@ export interface Load {
   /** A random one is appended to `path` on every request. */
   ids?: readonly string[];
   headers?: Record<string, string>;
-  /** A fixed body, or a random `{"priority":n}` per request, or a random one of these JSON strings. */
-  body?: { fixed: string } | 'random priority' | { oneStringOf: readonly string[] };
+  /**
+   * A fixed body, or a random `{"priority":n}` per request, or a random one of
+   * these JSON strings (each sent as a JSON string), or a random one of these
+   * bodies (each sent as it is, one line each).
+   */
+  body?: { fixed: string } | 'random priority' | { oneStringOf: readonly string[] } | { oneBodyOf: readonly string[] };
 }
 
 export interface LoadResult {
@@ -48,17 +52,33 @@ export interface LoadOptions {
   /** The generator asked for; a load wrk cannot send goes to autocannon. */
   driver: Driver;
   wrkThreads: number;
+  /**
+   * Offer about this many requests/s instead of as many as the server takes:
+   * wrk with each connection pausing THINK_MS after every response, and
+   * rate × THINK_MS connections. Below saturation the rate holds and the
+   * latency is the server's, not time spent queueing (autocannon's
+   * overallRate is no fit: it sends each second's quota as fast as it can,
+   * then waits for the next second).
+   */
+  rate?: number;
 }
+
+/** The pause of each connection after a response, at a fixed offered rate. */
+export const THINK_MS = 10;
 
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)];
 const wrkScript = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bench/wrk/request.lua');
 
-export function driverFor(load: Load, asked: Driver): Driver {
-  return asked === 'wrk' && WRK_METHODS.has(load.method) && !(load.body && typeof load.body === 'object' && 'oneStringOf' in load.body) ? 'wrk' : 'autocannon';
+export function driverFor(load: Load, options: Pick<LoadOptions, 'driver' | 'rate'>): Driver {
+  if (!WRK_METHODS.has(load.method) || (load.body && typeof load.body === 'object' && 'oneStringOf' in load.body)) {
+    if (options.rate) throw new Error(`a fixed rate needs wrk, which cannot send ${load.method} with these bodies`);
+    return 'autocannon';
+  }
+  return options.driver === 'wrk' || options.rate ? 'wrk' : 'autocannon';
 }
 
 export async function runLoad(load: Load, options: LoadOptions): Promise<LoadResult> {
-  return driverFor(load, options.driver) === 'wrk' ? runWrk(load, options) : runAutocannon(load, options);
+  return driverFor(load, options) === 'wrk' ? runWrk(load, options) : runAutocannon(load, options);
 }
 
 function bodyOf(load: Load): string | undefined {
@@ -66,6 +86,7 @@ function bodyOf(load: Load): string | undefined {
   if (body === undefined) return undefined;
   if (body === 'random priority') return JSON.stringify({ priority: Math.floor(Math.random() * 1000) });
   if ('fixed' in body) return body.fixed;
+  if ('oneBodyOf' in body) return pick(body.oneBodyOf);
   return JSON.stringify(pick(body.oneStringOf));
 }
 
@@ -89,16 +110,30 @@ async function runAutocannon(load: Load, { port, connections, durationSeconds }:
   };
 }
 
-async function runWrk(load: Load, { port, connections, durationSeconds, wrkThreads }: LoadOptions): Promise<LoadResult> {
+/** The body argument of bench/wrk/request.lua: "-", "priority", "@<file of bodies, one a line>" or the body itself. */
+function wrkBody(load: Load, work: string): string {
+  const body = load.body;
+  if (body === undefined) return '-';
+  if (body === 'random priority') return 'priority';
+  if ('oneBodyOf' in body) {
+    const file = path.join(work, 'bodies');
+    writeFileSync(file, body.oneBodyOf.join('\n'));
+    return `@${file}`;
+  }
+  return (body as { fixed: string }).fixed;
+}
+
+async function runWrk(load: Load, { port, connections, durationSeconds, wrkThreads, rate }: LoadOptions): Promise<LoadResult> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-wrk-'));
   try {
     let ids = '-';
     if (load.ids) writeFileSync((ids = path.join(work, 'ids')), load.ids.join('\n'));
-    const body = load.body === undefined ? '-' : load.body === 'random priority' ? 'priority' : (load.body as { fixed: string }).fixed;
     const headers = Object.entries(load.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
-    const args = ['-t', String(wrkThreads), '-c', String(connections), '-d', `${durationSeconds}s`, '-s', wrkScript, `http://127.0.0.1:${port}`, '--', load.method, load.path, ids, body, ...headers];
+    const opened = rate ? Math.max(1, Math.round((rate * THINK_MS) / 1000)) : connections;
+    const args = ['-t', String(Math.min(wrkThreads, opened)), '-c', String(opened), '-d', `${durationSeconds}s`, '-s', wrkScript, `http://127.0.0.1:${port}`, '--'];
+    args.push(load.method, load.path, ids, wrkBody(load, work), ...headers);
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile('wrk', args, (err, out, errOut) => (err ? reject(new Error(`wrk failed: ${errOut || err.message}`)) : resolve(out))),
+      execFile('wrk', args, { env: { ...process.env, WRK_PAUSE_MS: String(rate ? THINK_MS : 0) } }, (err, out, errOut) => (err ? reject(new Error(`wrk failed: ${errOut || err.message}`)) : resolve(out))),
     );
     const line = /^wrk-result (.*)$/m.exec(stdout);
     if (!line) throw new Error(`wrk printed no result:\n${stdout}`);

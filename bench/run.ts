@@ -10,7 +10,10 @@
  * BENCH_WORKERS (default 2: the service with WORKERS=n is also measured at
  * the first scale; 1 skips it), BENCH_POSTGRES_URL (a database to measure
  * the PostgreSQL store in, at the first scale, in a schema of its own that
- * is dropped afterwards), BENCH_PG_POOL_SIZE (default 10).
+ * is dropped afterwards), BENCH_PG_POOL_SIZE (default 10), BENCH_PARTS
+ * (default crud,decisions), BENCH_DECISION_SCALES (rules in one domain,
+ * default 1000,10000,100000), BENCH_DECISION_RATE (the fixed offered rate at
+ * which decisions' latency is measured, default 10000/s).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +25,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { roundRobin } from './round-robin.js';
-import { runLoad, type Driver, type Load } from './load.js';
+import { runLoad, THINK_MS, type Driver, type Load } from './load.js';
 import { treeCpuSeconds } from './process-cpu.js';
-import { seed, type Seeded } from './seed.js';
+import { decisionCalls } from './decision-data.js';
+import { seed, seedDecisions, type Seeded } from './seed.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 // BENCH_SCALES=none measures the baselines only (the edge's own cost among them).
@@ -36,6 +40,10 @@ const WRK_THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL;
 const PG_POOL_SIZE = process.env.BENCH_PG_POOL_SIZE ?? '10';
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'crud,decisions').split(','));
+const DECISION_SCALES = (process.env.BENCH_DECISION_SCALES ?? '1000,10000,100000').split(',').map(Number);
+const DECISION_RATE = Number(process.env.BENCH_DECISION_RATE ?? 10_000);
+const DECISIONS = '/rest/v1/uc/recording_decisions';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.join(root, 'bench/results');
@@ -112,11 +120,12 @@ function rssMegabytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function measure(target: string, operation: string, scale: number | null, server: Server, load: Load): Promise<Measurement> {
+/** `rate`: offer about that many requests/s (see LoadOptions.rate) instead of saturating the server. */
+async function measure(target: string, operation: string, scale: number | null, server: Server, load: Load, rate?: number): Promise<Measurement> {
   const processes = [server.process, ...(server.others ?? [])];
   const cpu = () => processes.reduce((sum, child) => sum + treeCpuSeconds(child.pid!), 0);
   const cpuBefore = cpu();
-  const result = await runLoad(load, { port: server.port, connections: CONNECTIONS, durationSeconds: DURATION, driver: DRIVER, wrkThreads: WRK_THREADS });
+  const result = await runLoad(load, { port: server.port, connections: CONNECTIONS, durationSeconds: DURATION, driver: DRIVER, wrkThreads: WRK_THREADS, rate });
   const cpuUs = Math.round(((cpu() - cpuBefore) * 1e6) / Math.max(1, result.requests));
   const measurement: Measurement = { target, operation, scale, driver: result.driver, rps: result.rps, p50: result.p50, p99: result.p99, cpuUs, errors: result.errors };
   console.error(`  ${target} ${operation}${scale ? ` @${scale}` : ''} (${result.driver}): ${measurement.rps} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, ${cpuUs} us CPU/request${measurement.errors ? `, ${measurement.errors} errors` : ''}`);
@@ -184,6 +193,101 @@ async function measurePostgres(dataDir: string, scale: number): Promise<Measurem
   return results;
 }
 
+/** What bench/decisions.ts prints for one scale. */
+interface EngineFigures {
+  scale: number;
+  compileMs: number;
+  compiledMB: number;
+  mbPer100kRules: number;
+  engine: { decisions: number; perSecond: number; p50: number; p99: number; max: number };
+  scan: { decisions: number; perSecond: number; p50: number; p99: number; max: number };
+  mismatches: number;
+}
+
+async function runEngineBench(dataDir: string, scale: number): Promise<EngineFigures> {
+  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'decisions.js'), dataDir, String(scale), String(DURATION * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`decisions bench exited with ${code}`);
+  return JSON.parse(output) as EngineFigures;
+}
+
+/** Decisions at each scale: in one process (engine against a SQL scan), then over HTTP. */
+async function decisionsBench(work: string, measurements: Measurement[]): Promise<{ engine: EngineFigures[]; memory: Record<string, number> }> {
+  const engine: EngineFigures[] = [];
+  const memory: Record<string, number> = {};
+  const bodies = decisionCalls(BOOTSTRAP_DOMAIN, 10_000).map((call) => JSON.stringify(call));
+  for (const scale of DECISION_SCALES) {
+    console.error(`decisions at ${scale} recordrules in one domain`);
+    const dataDir = path.join(work, `decisions-${scale}`);
+    const { key } = await seedDecisions(dataDir, scale);
+    const figures = await runEngineBench(dataDir, scale);
+    engine.push(figures);
+    console.error(
+      `  engine: ${figures.engine.perSecond} decisions/s, p50 ${figures.engine.p50} ms, p99 ${figures.engine.p99} ms; ` +
+        `SQL scan: ${figures.scan.perSecond}/s, p99 ${figures.scan.p99} ms; compiled in ${figures.compileMs} ms, ${figures.compiledMB} MB; mismatches ${figures.mismatches}`,
+    );
+    const load: Load = { method: 'POST', path: DECISIONS, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: { oneBodyOf: bodies } };
+    for (const workers of [1, WORKERS].filter((n, i, all) => all.indexOf(n) === i)) {
+      const service = await startService(dataDir, { WORKERS: String(workers) });
+      const target = workers === 1 ? 'service' : `service x${workers} workers`;
+      // The first decisions compile the domain (once per worker): not part of the measurement.
+      for (let i = 0; i < 4 * workers; i++) await fetch(`http://127.0.0.1:${service.port}${DECISIONS}`, { method: 'POST', headers: load.headers, body: bodies[i] });
+      measurements.push(await measure(target, 'decision', scale, service, load));
+      measurements.push(await measure(target, `decision at ${DECISION_RATE}/s`, scale, service, load, DECISION_RATE));
+      if (workers === 1) memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
+      await stop(service);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return { engine, memory };
+}
+
+function reportDecisions(engine: EngineFigures[], measurements: Measurement[], memory: Record<string, number>): Target[] {
+  const rows = [['rules', 'engine/s', 'p50 ms', 'p99 ms', 'max ms', 'SQL scan/s', 'scan p50 ms', 'scan p99 ms', 'x faster', 'compile ms', 'heap MB', 'MB per 100k', 'RSS MB', 'mismatches']];
+  for (const figures of engine) {
+    rows.push([
+      String(figures.scale),
+      String(figures.engine.perSecond),
+      String(figures.engine.p50),
+      String(figures.engine.p99),
+      String(figures.engine.max),
+      String(figures.scan.perSecond),
+      String(figures.scan.p50),
+      String(figures.scan.p99),
+      (figures.engine.perSecond / figures.scan.perSecond).toFixed(0),
+      String(figures.compileMs),
+      String(figures.compiledMB),
+      String(figures.mbPer100kRules),
+      String(memory[String(figures.scale)] ?? '-'),
+      String(figures.mismatches),
+    ]);
+  }
+  console.log('\nrecording decisions, one domain, in one process (the engine against a SQL scan)');
+  console.log(table(rows));
+  const http = measurements.filter((m) => m.operation.startsWith('decision'));
+  const httpRows = [['target', 'operation', 'rules', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'errors']];
+  for (const m of http) httpRows.push([m.target, m.operation, String(m.scale), m.driver, String(m.rps), String(m.p50), String(m.p99), String(m.cpuUs), String(m.errors)]);
+  console.log(`\nrecording decisions over HTTP (saturation: ${CONNECTIONS} connections; fixed rate: wrk connections pausing ${THINK_MS} ms after each answer)`);
+  console.log(table(httpRows));
+  const largest = engine[engine.length - 1];
+  const best = (operation: string) => http.filter((m) => m.operation === operation && m.scale === largest.scale).sort((a, b) => b.rps - a.rps)[0];
+  const saturated = best('decision');
+  const paced = http.filter((m) => m.operation === `decision at ${DECISION_RATE}/s` && m.scale === largest.scale).sort((a, b) => a.p99 - b.p99)[0];
+  return [
+    [`decision p99 < 1 ms at ${largest.scale} rules (engine)`, largest.engine.p99 < 1, `${largest.engine.p99} ms`],
+    [`>= 10,000 decisions/s at ${largest.scale} rules (engine)`, largest.engine.perSecond >= 10_000, `${largest.engine.perSecond}/s`],
+    [`>= 10,000 decisions/s at ${largest.scale} rules (HTTP, saturation)`, (saturated?.rps ?? 0) >= 10_000, `${saturated?.rps} req/s (${saturated?.target})`],
+    [
+      `decision p99 < 1 ms at ${largest.scale} rules (HTTP, ${DECISION_RATE}/s offered)`,
+      (paced?.p99 ?? Infinity) < 1 && (paced?.rps ?? 0) >= 0.95 * DECISION_RATE,
+      `${paced?.p99} ms at ${paced?.rps} req/s (${paced?.target})`,
+    ],
+    [`index and SQL scan agree`, engine.every((figures) => figures.mismatches === 0), `${engine.reduce((sum, f) => sum + f.mismatches, 0)} mismatches`],
+  ];
+}
+
 function requireWrk(): void {
   if (DRIVER !== 'wrk') return;
   try {
@@ -200,69 +304,100 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'collections-bench-'));
   const measurements: Measurement[] = [];
   const memory: Record<string, number> = {};
+  let decisions: Awaited<ReturnType<typeof decisionsBench>> | undefined;
   console.error(`load: ${DRIVER}${DRIVER === 'wrk' ? ` (${WRK_THREADS} thread${WRK_THREADS === 1 ? '' : 's'}; LOOKUP by autocannon)` : ''}, ${CONNECTIONS} connections, ${DURATION} s per figure`);
   try {
-    console.error('baselines');
-    for (const [name, script] of [['node:http', 'node-http.js'], ['node:http+edge', 'node-http-edge.js'], ['fastify', 'fastify.js']] as const) {
-      const server = await startBaseline(script);
-      measurements.push(await measure(name, 'hello world', null, server, { method: 'GET', path: '/' }));
-      if (name === 'node:http+edge') {
-        const lookup: Load = { method: 'LOOKUP', path: '/', headers: { 'content-type': 'application/json' }, body: { fixed: '"a-key-of-some-length-0123456789"' } };
-        measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server, lookup));
-      }
-      await stop(server);
-    }
-    if (SCALES.length === 0) return report(measurements, memory);
-
-    for (const scale of SCALES) {
-      console.error(`service at ${scale} recordrules and ${scale} integration points`);
-      const dataDir = path.join(work, String(scale));
-      const data = await seed(dataDir, scale);
-      if (scale === SCALES[0]) {
-        // json-server holds its records in memory; it is measured at the smallest scale only.
-        const dbFile = path.join(work, 'json-server.json');
-        writeFileSync(dbFile, JSON.stringify({ recordrules: data.jsonServerRules }));
-        const server = await startBaseline('json-server.js', [dbFile]);
-        const ids = data.jsonServerRules.map((rule) => rule.id as string);
-        const headers = { 'content-type': 'application/json' };
-        const jsonServerLoads: Record<string, Load> = {
-          'GET one': { method: 'GET', path: '/recordrules/', ids },
-          'GET list (limit 100, filter + order)': { method: 'GET', path: '/recordrules?dir=incoming&_sort=priority&_limit=100' },
-          POST: { method: 'POST', path: '/recordrules', headers, body: { fixed: JSON.stringify({ priority: 1 }) } },
-          PATCH: { method: 'PATCH', headers, path: '/recordrules/', ids, body: { fixed: JSON.stringify({ priority: 2 }) } },
-        };
-        for (const [operation, load] of Object.entries(jsonServerLoads)) measurements.push(await measure('json-server', operation, scale, server, load));
-        await stop(server);
-      }
-      // The ceiling for a service reading SQLite per request: the same file, no service around the read.
-      const ceiling = await startBaseline('fastify-sqlite.js', [path.join(dataDir, 'app.db'), 'recordrules', BOOTSTRAP_DOMAIN]);
-      measurements.push(await measure('fastify+sqlite', 'GET one', scale, ceiling, { method: 'GET', path: '/recordrules/', ids: data.ruleIds }));
-      await stop(ceiling);
-      const service = await startService(dataDir);
-      for (const [operation, load] of Object.entries(serviceLoads(data))) measurements.push(await measure('service', operation, scale, service, load));
-      memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
-      await stop(service);
-      if (scale === SCALES[0] && WORKERS > 1) {
-        const workers = await startService(dataDir, { WORKERS: String(WORKERS) });
-        const loads = serviceLoads(data);
-        for (const operation of ['GET one', 'POST', 'LOOKUP by token_local']) measurements.push(await measure(`service x${WORKERS} workers`, operation, scale, workers, loads[operation]));
-        await stop(workers);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-      if (scale === SCALES[0] && POSTGRES_URL) measurements.push(...(await measurePostgres(path.join(work, 'pg'), scale)));
-    }
+    if (PARTS.has('crud')) await crudBench(work, measurements, memory);
+    if (PARTS.has('decisions')) decisions = await decisionsBench(work, measurements);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  report(measurements, memory);
+  report(measurements, memory, decisions);
 }
 
-function report(measurements: Measurement[], memory: Record<string, number>): void {
+/** Baselines, then the service at each scale (json-server, the SQLite ceiling, WORKERS and PostgreSQL at the first). */
+async function crudBench(work: string, measurements: Measurement[], memory: Record<string, number>): Promise<void> {
+  console.error('baselines');
+  for (const [name, script] of [['node:http', 'node-http.js'], ['node:http+edge', 'node-http-edge.js'], ['fastify', 'fastify.js']] as const) {
+    const server = await startBaseline(script);
+    measurements.push(await measure(name, 'hello world', null, server, { method: 'GET', path: '/' }));
+    if (name === 'node:http+edge') {
+      const lookup: Load = { method: 'LOOKUP', path: '/', headers: { 'content-type': 'application/json' }, body: { fixed: '"a-key-of-some-length-0123456789"' } };
+      measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server, lookup));
+    }
+    await stop(server);
+  }
+  if (SCALES.length === 0) return;
+
+  for (const scale of SCALES) {
+    console.error(`service at ${scale} recordrules and ${scale} integration points`);
+    const dataDir = path.join(work, String(scale));
+    const data = await seed(dataDir, scale);
+    if (scale === SCALES[0]) {
+      // json-server holds its records in memory; it is measured at the smallest scale only.
+      const dbFile = path.join(work, 'json-server.json');
+      writeFileSync(dbFile, JSON.stringify({ recordrules: data.jsonServerRules }));
+      const server = await startBaseline('json-server.js', [dbFile]);
+      const ids = data.jsonServerRules.map((rule) => rule.id as string);
+      const headers = { 'content-type': 'application/json' };
+      const jsonServerLoads: Record<string, Load> = {
+        'GET one': { method: 'GET', path: '/recordrules/', ids },
+        'GET list (limit 100, filter + order)': { method: 'GET', path: '/recordrules?dir=incoming&_sort=priority&_limit=100' },
+        POST: { method: 'POST', path: '/recordrules', headers, body: { fixed: JSON.stringify({ priority: 1 }) } },
+        PATCH: { method: 'PATCH', headers, path: '/recordrules/', ids, body: { fixed: JSON.stringify({ priority: 2 }) } },
+      };
+      for (const [operation, load] of Object.entries(jsonServerLoads)) measurements.push(await measure('json-server', operation, scale, server, load));
+      await stop(server);
+    }
+    // The ceiling for a service reading SQLite per request: the same file, no service around the read.
+    const ceiling = await startBaseline('fastify-sqlite.js', [path.join(dataDir, 'app.db'), 'recordrules', BOOTSTRAP_DOMAIN]);
+    measurements.push(await measure('fastify+sqlite', 'GET one', scale, ceiling, { method: 'GET', path: '/recordrules/', ids: data.ruleIds }));
+    await stop(ceiling);
+    const service = await startService(dataDir);
+    for (const [operation, load] of Object.entries(serviceLoads(data))) measurements.push(await measure('service', operation, scale, service, load));
+    memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
+    await stop(service);
+    if (scale === SCALES[0] && WORKERS > 1) {
+      const workers = await startService(dataDir, { WORKERS: String(WORKERS) });
+      const loads = serviceLoads(data);
+      for (const operation of ['GET one', 'POST', 'LOOKUP by token_local']) measurements.push(await measure(`service x${WORKERS} workers`, operation, scale, workers, loads[operation]));
+      await stop(workers);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    if (scale === SCALES[0] && POSTGRES_URL) measurements.push(...(await measurePostgres(path.join(work, 'pg'), scale)));
+  }
+}
+
+type Target = readonly [name: string, met: boolean, value: string];
+
+/** Prints the tables and targets of what was measured and writes them to bench/results/. */
+function report(measurements: Measurement[], memory: Record<string, number>, decisions: Awaited<ReturnType<typeof decisionsBench>> | undefined): void {
+  const targets: Target[] = [];
+  if (PARTS.has('crud')) targets.push(...reportCrud(measurements, memory));
+  if (decisions) targets.push(...reportDecisions(decisions.engine, measurements, decisions.memory));
+  console.log('\ntargets');
+  for (const [name, met, value] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}: ${value}`);
+  write({
+    driver: DRIVER,
+    wrkThreads: DRIVER === 'wrk' ? WRK_THREADS : undefined,
+    duration: DURATION,
+    connections: CONNECTIONS,
+    scales: PARTS.has('crud') ? SCALES : [],
+    decisionScales: decisions ? DECISION_SCALES : [],
+    measurements,
+    memoryMB: memory,
+    decisions: decisions && { engine: decisions.engine, serviceMemoryMB: decisions.memory },
+    targets: targets.map(([name, met, value]) => ({ name, met, value })),
+  });
+}
+
+/** The table of the CRUD part and its targets. */
+function reportCrud(measurements: Measurement[], memory: Record<string, number>): Target[] {
   const bare = measurements.find((m) => m.target === 'node:http')!;
   const fastify = measurements.find((m) => m.target === 'fastify')!.rps;
   const ratio = (value: number, base: number) => (value / base).toFixed(2);
   const rows = [['target', 'operation', 'rows', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'vs node:http', 'vs fastify', 'errors']];
-  for (const m of measurements) {
+  for (const m of measurements.filter((m) => !m.operation.startsWith('decision'))) {
     rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), m.driver, String(m.rps), String(m.p50), String(m.p99), String(m.cpuUs), ratio(m.rps, bare.rps), ratio(m.rps, fastify), String(m.errors)]);
   }
   console.log(table(rows));
@@ -272,8 +407,7 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
     `\nthe edge's cost per request (node:http behind the edge vs bare, ${CONNECTIONS} connections): ` +
       `${edge.cpuUs - bare.cpuUs} us of server CPU (${edge.cpuUs} against ${bare.cpuUs}); ${(1e6 / edge.rps - 1e6 / bare.rps).toFixed(1)} us of wall time at saturation`,
   );
-  const results = { driver: DRIVER, wrkThreads: DRIVER === 'wrk' ? WRK_THREADS : undefined, duration: DURATION, connections: CONNECTIONS, scales: SCALES, measurements, memoryMB: memory };
-  if (SCALES.length === 0) return write(results);
+  if (SCALES.length === 0) return [];
 
   const at = (operation: string, scale: number) => measurements.find((m) => m.target === 'service' && m.operation === operation && m.scale === scale);
   const first = SCALES[0];
@@ -285,8 +419,8 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
   console.log(`\nservice RSS after the run: ${Object.entries(memory).map(([scale, mb]) => `${scale} rows: ${mb} MB`).join(', ')}`);
 
   const ceilingAt = (scale: number) => measurements.find((m) => m.target === 'fastify+sqlite' && m.scale === scale)!;
-  const targets: [string, boolean, string][] = [
-    ...SCALES.map((scale): [string, boolean, string] => {
+  return [
+    ...SCALES.map((scale): Target => {
       const getOne = at('GET one', scale)!;
       const ceiling = ceilingAt(scale);
       return [
@@ -300,12 +434,9 @@ function report(measurements: Measurement[], memory: Record<string, number>): vo
     [`LOOKUP p99 < 5 ms at ${largest}`, at('LOOKUP by token_local', largest)!.p99 < 5, `${at('LOOKUP by token_local', largest)!.p99} ms`],
     [`POST >= 3000 req/s (durable)`, at('POST', largest)!.rps >= 3000, `${at('POST', largest)!.rps} req/s`],
   ];
-  console.log('\ntargets');
-  for (const [name, met, value] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}: ${value}`);
-  write({ ...results, targets: targets.map(([name, met, value]) => ({ name, met, value })) });
 }
 
-function pgTargets(measurements: Measurement[]): [string, boolean, string][] {
+function pgTargets(measurements: Measurement[]): Target[] {
   const find = (target: string, operation: string) => measurements.find((m) => m.target === target && m.operation === operation);
   const ceiling = find('fastify+pg (prepared)', 'GET one');
   const one = find('service on pg', 'GET one');

@@ -2,35 +2,67 @@
  * A running service: store, application and listener, with an orderly stop.
  * Used by the CLI entry point, the tests and the benchmarks alike.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import pretty from 'pino-pretty';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
 import { loadCollections } from './collections/registry.js';
-import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { databaseSetting, type Config } from './config.js';
+import { buildApp, DOCS_PATH } from './http/app.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
-import { openStore } from './store/open.js';
+import { keyFileFailure, listenFailure, openPreparedStore } from './startup-failure.js';
 import type { Store } from './store/store.js';
 
 export interface RunningService {
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish (up to the grace period),
+   * closes the store; logs that it is stopping (with `reason`, a signal name)
+   * and when it has stopped.
+   */
+  stop(reason?: string): Promise<void>;
 }
 
-type Warn = (fields: object, message: string) => void;
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  if (config.logLevel === 'silent') return false;
+  if (config.logFormat === 'json') return { level: config.logLevel };
+  // Written synchronously like pino's own stdout, so the last lines before exit are not lost.
+  return { level: config.logLevel, stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) };
+}
 
-/** Writes a first read-write key to config.bootstrapKeyFile when the store has no keys at all. */
-async function bootstrapKey(store: Store, config: Config, warn: Warn): Promise<void> {
-  if (!config.bootstrapKeyFile || (await store.countApiKeys()) > 0) return;
-  await createDomain(store, BOOTSTRAP_DOMAIN);
-  const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
-  mkdirSync(path.dirname(config.bootstrapKeyFile), { recursive: true });
-  writeFileSync(config.bootstrapKeyFile, `${key}\n`, { mode: 0o600 });
+/**
+ * A first read-write key for domain "default", when the store has none. The
+ * file is opened before the key is stored, so a file that cannot be written
+ * never leaves a key behind that nobody has.
+ */
+async function bootstrapKey(store: Store, file: string, log: FastifyBaseLogger): Promise<void> {
+  let fd: number;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    fd = openSync(file, 'w', 0o600);
+  } catch (err) {
+    throw keyFileFailure(err, file);
+  }
+  try {
+    await createDomain(store, BOOTSTRAP_DOMAIN);
+    writeSync(fd, `${await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap')}\n`);
+  } finally {
+    closeSync(fd);
+  }
   // The key itself never goes to the log, only where to find it.
-  warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
+  log.warn({ file, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
+}
+
+/** The line a person at a terminal reads first: where to point a browser and curl, and where the key is. */
+function welcomeLine(url: string, keyFile: string | undefined): string {
+  const key =
+    keyFile && existsSync(keyFile)
+      ? `API key in ${path.resolve(keyFile)}`
+      : 'API keys: collection-service admin create-key <domain>';
+  return `collection-service is serving ${url} (API docs ${url}${DOCS_PATH}; ${key}); Ctrl-C stops it`;
 }
 
 /**
@@ -38,11 +70,10 @@ async function bootstrapKey(store: Store, config: Config, warn: Warn): Promise<v
  * cluster primary does once before its workers start, so that they neither
  * race for the first key nor serve before the schema exists.
  */
-export async function prepareStore(config: Config, warn: Warn): Promise<void> {
-  const store = openStore(config.databaseUrl);
+export async function prepareStore(config: Config, log: FastifyBaseLogger): Promise<void> {
+  const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), await loadCollections());
   try {
-    await store.prepare(await loadCollections());
-    await bootstrapKey(store, config, warn);
+    if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) await bootstrapKey(store, config.bootstrapKeyFile, log);
   } finally {
     await store.close();
   }
@@ -50,12 +81,20 @@ export async function prepareStore(config: Config, warn: Warn): Promise<void> {
 
 export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
-  const store = openStore(config.databaseUrl);
-  await store.prepare(models);
-  const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+  const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), models);
   const feed = await store.openChangeFeed();
-  const { fastify, httpServer } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
-  await bootstrapKey(store, config, (fields, message) => fastify.log.warn(fields, message));
+  const { fastify, httpServer } = await buildApp({ models, store, feed, logger: loggerOptions(config), bodyLimit: config.bodyLimit });
+  const release = async () => {
+    await feed.close();
+    await fastify.close();
+    await store.close();
+  };
+  try {
+    if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) await bootstrapKey(store, config.bootstrapKeyFile, fastify.log);
+  } catch (err) {
+    await release();
+    throw err;
+  }
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const listener = listenThroughEdge(httpServer, {
     ...DEFAULT_EDGE_LIMITS,
@@ -65,20 +104,28 @@ export async function startService(config: Config): Promise<RunningService> {
   });
 
   const { server } = listener;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await release();
+    throw listenFailure(err, config.host, config.port);
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  fastify.log.info({ port, host: config.host }, 'listening');
+  const url = `http://${host}:${port}`;
+  if (config.logFormat === 'pretty') fastify.log.info(welcomeLine(url, config.bootstrapKeyFile));
+  else fastify.log.info({ port, host: config.host, url, docs: `${url}${DOCS_PATH}`, keyFile: config.bootstrapKeyFile }, 'listening');
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (reason?: string) =>
     (stopping ??= (async () => {
+      fastify.log.info({ signal: reason, graceMs: config.shutdownGraceMs }, 'stopping: no new connections, finishing requests in progress');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Ends open event streams, so their connections can close like the rest.
       await feed.close();
@@ -91,7 +138,8 @@ export async function startService(config: Config): Promise<RunningService> {
       clearInterval(sweep);
       await fastify.close();
       await store.close();
+      fastify.log.info('stopped');
     })());
 
-  return { url: `http://${host}:${port}`, port, stop };
+  return { url, port, stop };
 }

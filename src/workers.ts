@@ -1,9 +1,10 @@
 /**
  * WORKERS=N: a cluster primary and N worker processes sharing one port
  * (node:cluster; the primary hands out connections round-robin). The
- * primary prepares the store once, then starts the workers; it relays the
- * embedded store's change feed between them and sums their metrics for a
- * scrape. On SIGTERM or SIGINT it stops every worker the way a single
+ * primary prepares the store once, then starts the workers, and sums their
+ * metrics for a scrape. The change feed needs no relay: each store already
+ * delivers other processes' writes (PostgreSQL's LISTEN/NOTIFY, the embedded
+ * store's change log). On SIGTERM or SIGINT it stops every worker the way a single
  * process stops (requests in progress finish), then exits. A worker that
  * dies otherwise is replaced.
  */
@@ -11,21 +12,18 @@ import cluster, { type Worker } from 'node:cluster';
 import client from 'prom-client';
 import { pino } from 'pino';
 import type { Config } from './config.js';
-import { isChangeMessage } from './events/cluster-change-feed.js';
 import { METRICS_ANSWER, METRICS_REQUEST } from './http/metrics.js';
 import { prepareStore } from './service.js';
 
 export async function runPrimary(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel });
-  await prepareStore(config, (fields, message) => log.warn(fields, message));
+  await prepareStore(config, log);
   const metrics = new client.AggregatorRegistry();
   let stopping = false;
 
   const start = () => cluster.fork();
   cluster.on('message', (from: Worker, message: { type?: string; id?: string }) => {
-    if (isChangeMessage(message)) {
-      for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from && worker.isConnected()) worker.send(message);
-    } else if (message?.type === METRICS_REQUEST) {
+    if (message?.type === METRICS_REQUEST) {
       metrics.clusterMetrics().then(
         (text) => from.isConnected() && from.send({ type: METRICS_ANSWER, id: message.id, text }),
         (err: Error) => from.isConnected() && from.send({ type: METRICS_ANSWER, id: message.id, error: err.message }),

@@ -23,6 +23,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
   switch (field.type) {
     case 'string':
       schema.type = 'string';
+      if (field.format) schema.format = field.format;
       if (!field.enum) schema.pattern = NUL_FREE_PATTERN;
       break;
     case 'uuid':
@@ -43,7 +44,10 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  return field.items === 'string' ? { type: 'array', items: { type: 'string', pattern: NUL_FREE_PATTERN } } : { type: 'array', items: {}, description: NUL_RULE };
+  if (field.items === 'string') return { type: 'array', items: { type: 'string', pattern: NUL_FREE_PATTERN } };
+  if (field.items === 'any') return { type: 'array', items: {}, description: NUL_RULE };
+  // A declared item schema (periods): its strings have their own checks, and the body's NUL guard covers them.
+  return { type: 'array', items: { ...field.items } };
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {

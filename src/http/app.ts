@@ -10,12 +10,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { DecisionEngine } from '../decisions/engine.js';
 import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
+import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
+import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
+import { documentPaths } from './document-paths.js';
 import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
@@ -88,7 +92,11 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   fastify.removeContentTypeParser('text/plain');
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
-  const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
+  const otherPaths = [
+    { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
+    { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
+  ];
+  const routesByPath = [...readOnlyPaths, ...otherPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler(sendError);
 
@@ -98,7 +106,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, { version: packageVersion(), bodyLimit });
+  const document = openApiDocument(models, { version: packageVersion(), bodyLimit }, documentPaths());
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
@@ -113,6 +121,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models);
+  registerCalendarRoute(fastify, measuredStore, feed);
+  const engine = new DecisionEngine(measuredStore, models, feed);
+  fastify.addHook('onClose', async () => engine.close());
+  registerDecisionsRoute(fastify, engine);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

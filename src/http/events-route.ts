@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { invalidField } from '../errors.js';
+import { CALENDAR_COLLECTION } from './calendar-route.js';
 
 import { EVENTS_PATH } from '../collections/api-paths.js';
 
@@ -16,7 +17,7 @@ const HEARTBEAT_MS = 15_000;
 const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[]): void {
-  const names = models.map((model) => model.name);
+  const names = [...models.map((model) => model.name), CALENDAR_COLLECTION];
   app.get(EVENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     const { collection, ...rest } = request.query;
     const [unknown] = Object.keys(rest);
