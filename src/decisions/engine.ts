@@ -178,7 +178,7 @@ export class DecisionEngine {
       this.store.list(this.models[WORKDAYS], domain, EVERY_ROW),
       this.store.getCalendar(domain),
     ]);
-    for (const row of ruleRows) rules.setRule(row.id as string, ruleFieldsOf(this.models[RULES], row));
+    rules.setRules(ruleRows.map((row) => ruleFieldsOf(this.models[RULES], row)!));
     for (const row of storageRows) rules.setStorageRule(row.id as string, storageRuleOf(row));
     for (const row of workdayRows) rules.setWorkday(row.id as string, workdayOf(row));
     rules.setCalendar(calendar);
