@@ -20,7 +20,7 @@ import type { Row } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import type { Store } from '../store/store.js';
 import { domainsOf, type Call } from './call.js';
-import { DomainRules, prepareCall, type DomainDecision, type StorageRule } from './domain-rules.js';
+import { DomainRules, prepareCall, type DomainDecision, type PreparedCall, type StorageRule } from './domain-rules.js';
 import type { RuleFields } from './rule.js';
 import type { Workday } from './working-time.js';
 
@@ -50,6 +50,8 @@ const EVERY_ROW: ListQuery = { order: [], offset: 0, limit: 2 ** 31 - 1, flat: f
 
 interface Compiled {
   ready: Promise<DomainRules>;
+  /** The rules once `ready` has settled. */
+  rules?: DomainRules;
   /** Entities changed since they were read: `collection\0id`. */
   pending: Set<string>;
   refreshing?: Promise<void>;
@@ -83,6 +85,29 @@ export class DecisionEngine {
   private changed({ domain, collection, id }: ChangeEvent): void {
     if (collection !== RULES && collection !== STORAGE && collection !== WORKDAYS && collection !== CALENDAR) return;
     this.compiled.get(domain)?.pending.add(`${collection}\0${id}`);
+  }
+
+  /**
+   * The decision, without waiting, when every domain of the call is known
+   * and its compiled rules are current (the usual case); undefined when one
+   * must first be read, and then decide() is the way. Saves the promise
+   * turns of decide() on the hot path.
+   */
+  decideNow(call: Call, options: DecisionOptions): Decision | undefined {
+    this.feed.catchUp();
+    const domains: DomainDecision[] = [];
+    const notEvaluated: string[] = [];
+    let prepared: PreparedCall | undefined;
+    for (const domain of domainsOf(call)) {
+      if (!options.mayDecideIn(domain)) {
+        notEvaluated.push(domain);
+        continue;
+      }
+      const entry = this.existing.has(domain) ? this.compiled.get(domain) : undefined;
+      if (!entry?.rules || entry.refreshing || entry.pending.size > 0) return undefined;
+      domains.push(entry.rules.decide((prepared ??= prepareCall(call)), options.trace));
+    }
+    return { record: domains.some((decision) => decision.record), domains, not_evaluated: notEvaluated };
   }
 
   async decide(call: Call, options: DecisionOptions): Promise<Decision> {
@@ -124,10 +149,13 @@ export class DecisionEngine {
     if (!entry) {
       // Registered before the first read: changes during the read are applied after it.
       const created: Compiled = { pending: new Set(), ready: undefined as never };
-      created.ready = this.load(domain).catch((err) => {
-        if (this.compiled.get(domain) === created) this.compiled.delete(domain);
-        throw err;
-      });
+      created.ready = this.load(domain).then(
+        (rules) => (created.rules = rules),
+        (err) => {
+          if (this.compiled.get(domain) === created) this.compiled.delete(domain);
+          throw err;
+        },
+      );
       this.compiled.set(domain, (entry = created));
     }
     const rules = await entry.ready;
