@@ -71,21 +71,29 @@ function timedStore(store: Store, histogram: SeriesHistogram<'operation' | 'coll
  * The series of one method, route and status, created once per label set.
  * The request counter is the histogram's count, given to prom-client when
  * it is scraped: nothing per request beyond the histogram's own counting.
+ * Found through maps keyed by the route pattern, the status and the method
+ * as they come (strings the router and Node's parser hold once), so no key
+ * is built per request: a Map interns every new string it is asked for.
  */
 function requestSeries(duration: SeriesHistogram<string>) {
-  const series = new Map<string, { labels: Record<string, string>; time: SeriesCounts }>();
+  const series: { labels: Record<string, string>; time: SeriesCounts }[] = [];
+  const byRoute = new Map<string, Map<number, Map<string, SeriesCounts>>>();
   const countInto = (requests: client.Counter<string>) => {
     requests.reset();
-    for (const { labels, time } of series.values()) if (time.count > 0) requests.inc(labels, time.count);
+    for (const { labels, time } of series) if (time.count > 0) requests.inc(labels, time.count);
   };
   const seriesOf = (method: string, route: string, status: number) => {
-    const key = `${method} ${status} ${route}`;
-    let found = series.get(key);
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let byMethod = byStatus.get(status);
+    if (!byMethod) byStatus.set(status, (byMethod = new Map()));
+    let found = byMethod.get(method);
     if (!found) {
       const labels = { method, route, status: String(status) };
-      series.set(key, (found = { labels, time: duration.series(labels) }));
+      byMethod.set(method, (found = duration.series(labels)));
+      series.push({ labels, time: found });
     }
-    return found.time;
+    return found;
   };
   return { seriesOf, countInto };
 }
