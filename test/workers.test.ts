@@ -1,6 +1,7 @@
-// WORKERS=2: two processes answer on one port, a change made through one
-// reaches an event stream on the other, a scrape counts the requests of
-// both, and SIGTERM stops the primary and every worker cleanly.
+// WORKERS=2: two processes answer on one port, a write through one is read
+// and decided by the other at once, a change made through one reaches an
+// event stream on the other, a scrape counts the requests of both, and
+// SIGTERM stops the primary and every worker cleanly.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -8,9 +9,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { startServiceProcess } from './support/process.js';
-import { dropTestStore, RR, testDatabaseUrl } from './support/service.js';
+import { dropTestStore, onPostgres, RR, testDatabaseUrl } from './support/service.js';
+import { CATCH_UP_MS } from '../src/store/sqlite-change-log.js';
 
 const REQUESTS = 24;
+const DECIDE = '/rest/v1/uc/recording_decisions';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// How long a worker may take to learn of another's write: the embedded store's catch-up bound; PostgreSQL's NOTIFY has none, so a generous deadline.
+const DECISION_DEADLINE_MS = 2000;
+
+/** The pids of the processes whose logs say they answered `method path` (pino's "incoming request" lines). */
+function pidsAnswering(logs: readonly string[], method: string, path: string): Set<number> {
+  const pids = new Set<number>();
+  for (const line of logs) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line);
+    if (entry.msg === 'incoming request' && entry.req?.method === method && entry.req?.path === path) pids.add(entry.pid);
+  }
+  return pids;
+}
 
 /** One request on a connection of its own, so the cluster hands each to a worker anew. */
 function onNewConnection(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; text: string }> {
@@ -64,6 +81,38 @@ describe('WORKERS=2', () => {
       const metrics = await fetch(`${node.url}/metrics`).then((reply) => reply.text());
       const counted = new RegExp(`^http_requests_total\\{method="GET",route="${RR}/:id",status="404"\\} (\\d+)$`, 'm').exec(metrics);
       assert.equal(Number(counted?.[1]), REQUESTS);
+
+      // A write through one worker is read through the other at once: both serve the same id after one POST.
+      const posted = await onNewConnection('POST', `${node.url}${RR}`, key, { priority: 7, tonumber: '5550100' });
+      assert.equal(posted.status, 200);
+      const { id } = JSON.parse(posted.text) as { id: string };
+      for (let i = 0; i < 6; i++) {
+        const read = await onNewConnection('GET', `${node.url}${RR}/${id}`, key);
+        assert.equal(read.status, 200, read.text);
+        assert.equal((JSON.parse(read.text) as { priority: number }).priority, 7);
+      }
+      await pause(100);
+      const writer = pidsAnswering(node.logs, 'POST', RR);
+      assert.equal(writer.size, 1);
+      assert.equal(pidsAnswering(node.logs, 'GET', `${RR}/${id}`).size, 2, 'both workers read the new entity');
+
+      // ... and decided by both, once the other worker has learnt of it.
+      const call = { from: { number: '74950000000' }, to: { number: '5550100', domain: 'default' } };
+      await pause(onPostgres ? 0 : 2 * CATCH_UP_MS);
+      const decideBy = Date.now() + DECISION_DEADLINE_MS;
+      for (let i = 0; i < 6; i++) {
+        for (;;) {
+          const decided = await onNewConnection('POST', `${node.url}${DECIDE}`, key, call);
+          assert.equal(decided.status, 200, decided.text);
+          const ruleId = (JSON.parse(decided.text) as { domains: { rule: { id: string } | null }[] }).domains[0].rule?.id;
+          if (ruleId === id) break;
+          assert.ok(onPostgres && Date.now() < decideBy, `decision ${i} reflects the rule written through the other worker`);
+          await pause(20);
+        }
+      }
+      await pause(100);
+      assert.equal(pidsAnswering(node.logs, 'POST', DECIDE).size, 2, 'both workers decided');
+      assert.equal((await onNewConnection('DELETE', `${node.url}${RR}/${id}`, key)).status, 204);
 
       // Changes made through any worker reach a stream on any other (the embedded store relays them through the primary).
       const stream = await fetch(`${node.url}/rest/v1/events`, { headers: { authorization: `Bearer ${key}` } });
