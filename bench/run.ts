@@ -10,13 +10,15 @@
  * BENCH_WORKERS (default 2: the service with WORKERS=n is also measured at
  * the first scale; 1 skips it), BENCH_POSTGRES_URL (a database to measure
  * the PostgreSQL store in, at the first scale, in a schema of its own that
- * is dropped afterwards), BENCH_PG_POOL_SIZE (default 10), BENCH_PARTS
+ * is dropped afterwards), BENCH_PG_POOL_SIZE (default 10), BENCH_PG_POOL_SIZES
+ * (further pool sizes for one node's GET one and POST, default 2,4,20), BENCH_PARTS
  * (default crud,decisions), BENCH_DECISION_SCALES (rules in one domain,
  * default 1000,10000,100000), BENCH_DECISION_RATE (the fixed offered rate at
  * which decisions' latency is measured, default 10000/s).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +42,8 @@ const WRK_THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL;
 const PG_POOL_SIZE = process.env.BENCH_PG_POOL_SIZE ?? '10';
+// Further pool sizes the one-node service is measured with (GET one and POST), for the choice of the default.
+const PG_POOL_SIZES = (process.env.BENCH_PG_POOL_SIZES ?? '2,4,20').split(',').filter((size) => size !== '' && size !== PG_POOL_SIZE);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'crud,decisions').split(','));
 const DECISION_SCALES = (process.env.BENCH_DECISION_SCALES ?? '1000,10000,100000').split(',').map(Number);
 const DECISION_RATE = Number(process.env.BENCH_DECISION_RATE ?? 10_000);
@@ -184,6 +188,16 @@ async function measurePostgres(dataDir: string, scale: number): Promise<Measurem
     for (const operation of ['GET one', 'POST', 'PATCH', 'LOOKUP by token_local']) results.push(await measure('service on pg, 2 nodes', operation, scale, both, loads[operation]));
     await balancer.close();
     await stop(both);
+    if (WORKERS > 1) {
+      const workers = await startService(dataDir, { ...env, WORKERS: String(WORKERS) });
+      for (const operation of ['GET one', 'POST', 'LOOKUP by token_local']) results.push(await measure(`service on pg x${WORKERS} workers`, operation, scale, workers, loads[operation]));
+      await stop(workers);
+    }
+    for (const size of PG_POOL_SIZES) {
+      const node = await startService(dataDir, { ...env, PG_POOL_SIZE: size });
+      for (const operation of ['GET one', 'POST']) results.push(await measure(`service on pg, pool ${size}`, operation, scale, node, loads[operation]));
+      await stop(node);
+    }
   } finally {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
@@ -213,6 +227,18 @@ async function runEngineBench(dataDir: string, scale: number): Promise<EngineFig
   return JSON.parse(output) as EngineFigures;
 }
 
+/** One POST on a connection of its own: the cluster hands each new connection to the next worker. */
+function postOnNewConnection(port: number, path: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ port, host: '127.0.0.1', path, method: 'POST', headers, agent: false }, (reply) => {
+      reply.resume();
+      reply.once('end', () => resolve(reply.statusCode!));
+    });
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
 /** Decisions at each scale: in one process (engine against a SQL scan), then over HTTP. */
 async function decisionsBench(work: string, measurements: Measurement[]): Promise<{ engine: EngineFigures[]; memory: Record<string, number> }> {
   const engine: EngineFigures[] = [];
@@ -232,8 +258,11 @@ async function decisionsBench(work: string, measurements: Measurement[]): Promis
     for (const workers of [1, WORKERS].filter((n, i, all) => all.indexOf(n) === i)) {
       const service = await startService(dataDir, { WORKERS: String(workers) });
       const target = workers === 1 ? 'service' : `service x${workers} workers`;
-      // The first decisions compile the domain (once per worker): not part of the measurement.
-      for (let i = 0; i < 4 * workers; i++) await fetch(`http://127.0.0.1:${service.port}${DECISIONS}`, { method: 'POST', headers: load.headers, body: bodies[i] });
+      // The first decisions compile the domain in each worker: not part of the measurement.
+      for (let i = 0; i < 2 * workers; i++) {
+        const status = await postOnNewConnection(service.port, DECISIONS, load.headers!, bodies[i]);
+        if (status !== 200) throw new Error(`a first decision answered ${status}`);
+      }
       measurements.push(await measure(target, 'decision', scale, service, load));
       measurements.push(await measure(target, `decision at ${DECISION_RATE}/s`, scale, service, load, DECISION_RATE));
       if (workers === 1) memory[String(scale)] = Math.round(rssMegabytes(service.process.pid!));
