@@ -55,7 +55,7 @@ export interface LoadOptions {
   /**
    * Offer about this many requests/s instead of as many as the server takes:
    * wrk with each connection pausing THINK_MS after every response, and
-   * rate × THINK_MS connections. Below saturation the rate holds and the
+   * 1.05 × rate × THINK_MS connections. Below saturation the rate holds and the
    * latency is the server's, not time spent queueing (autocannon's
    * overallRate is no fit: it sends each second's quota as fast as it can,
    * then waits for the next second).
@@ -129,7 +129,8 @@ async function runWrk(load: Load, { port, connections, durationSeconds, wrkThrea
     let ids = '-';
     if (load.ids) writeFileSync((ids = path.join(work, 'ids')), load.ids.join('\n'));
     const headers = Object.entries(load.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
-    const opened = rate ? Math.max(1, Math.round((rate * THINK_MS) / 1000)) : connections;
+    // 5% more connections than the pause alone needs: each also waits for its answers.
+    const opened = rate ? Math.max(1, Math.round((1.05 * rate * THINK_MS) / 1000)) : connections;
     const args = ['-t', String(Math.min(wrkThreads, opened)), '-c', String(opened), '-d', `${durationSeconds}s`, '-s', wrkScript, `http://127.0.0.1:${port}`, '--'];
     args.push(load.method, load.path, ids, wrkBody(load, work), ...headers);
     const stdout = await new Promise<string>((resolve, reject) =>
