@@ -8,13 +8,15 @@ import path from 'node:path';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
 import { loadCollections } from './collections/registry.js';
 import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { buildApp, type RouteInfo } from './http/app.js';
 import { listenWithExtensionMethods } from './http/extension-methods.js';
 import { openStore } from './store/open.js';
 
 export interface RunningService {
   url: string;
   port: number;
+  /** Every route the service answers. */
+  routes: readonly RouteInfo[];
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   stop(): Promise<void>;
 }
@@ -25,7 +27,7 @@ export async function startService(config: Config): Promise<RunningService> {
   await store.prepare(models);
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
   const feed = await store.openChangeFeed();
-  const { fastify, httpServer } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
+  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
   if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
     await createDomain(store, BOOTSTRAP_DOMAIN);
     const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
@@ -66,5 +68,5 @@ export async function startService(config: Config): Promise<RunningService> {
       await store.close();
     })());
 
-  return { url: `http://${host}:${port}`, port, stop };
+  return { url: `http://${host}:${port}`, port, routes, stop };
 }

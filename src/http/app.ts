@@ -18,10 +18,11 @@ import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
-import { METRICS_PATH, registerMetrics } from './metrics.js';
+import { registerMetrics } from './metrics.js';
+import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
-import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
 
 export interface AppOptions {
   models: readonly CollectionModel[];
@@ -31,15 +32,19 @@ export interface AppOptions {
   bodyLimit: number;
 }
 
+/** A registered route: its method as clients send it (LOOKUP included) and its URL pattern. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+}
+
 export interface App {
   fastify: FastifyInstance;
   /** The http server requests are fed into; it is never listened on directly. */
   httpServer: http.Server;
+  /** Every route the application answers, HEAD variants included. */
+  routes: readonly RouteInfo[];
 }
-
-export const HEALTH_PATH = '/healthz';
-export const OPENAPI_PATH = '/openapi.json';
-export const DOCS_PATH = '/docs';
 
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -68,6 +73,13 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     },
   };
   const fastify: FastifyInstance = Fastify(options);
+  const routes: RouteInfo[] = [];
+  fastify.addHook('onRoute', ({ method, url, constraints }) => {
+    const extension = (constraints as Record<string, string> | undefined)?.[EXTENSION_METHOD_CONSTRAINT];
+    for (const each of [method].flat()) routes.push({ method: extension ?? each, url });
+  });
+  // First of all hooks: a request without a key learns nothing else about the service.
+  registerAuthentication(fastify, store);
   restoreExtensionMethods(fastify);
   refuseNulCharacters(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
@@ -103,11 +115,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   });
 
   const measuredStore = registerMetrics(fastify, store, models);
-  registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');
-  return { fastify, httpServer };
+  return { fastify, httpServer, routes };
 }

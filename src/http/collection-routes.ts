@@ -10,6 +10,7 @@ import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.
 import { flatten } from '../query/projection.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
+import { callerDomain } from './authentication.js';
 import { ApiError, errors, invalidField } from './errors.js';
 import { CARRIER_METHOD } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
@@ -32,16 +33,11 @@ function noParameters(request: FastifyRequest): void {
   if (name !== undefined) throw invalidField(name, 'unknown parameter; this operation takes none');
 }
 
-/** Set by authentication from the caller's API key. */
-function domainOf(request: FastifyRequest): string {
-  return request.domain;
-}
-
 export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store, feed: ChangeFeed): void {
   const validate = bodyValidator(model);
   // After the write is stored; a feed that cannot deliver does not undo it.
   const announce = (request: FastifyRequest, op: ChangeEvent['op'], id: string) =>
-    void feed.publish({ op, collection: model.name, id, domain: domainOf(request) }).catch((err) => request.log.warn({ err }, 'change not announced'));
+    void feed.publish({ op, collection: model.name, id, domain: callerDomain(request) }).catch((err) => request.log.warn({ err }, 'change not announced'));
   const itemPath = `${model.path}/:id`;
   const notFound = () => errors.entityNotFound(model.entity);
 
@@ -63,14 +59,14 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.post(model.path, async (request) => {
     noParameters(request);
     const body = validate.create(request.body);
-    const stored = await insertWithFreshValues(domainOf(request), newRow(model, body), new Set(Object.keys(body)));
+    const stored = await insertWithFreshValues(callerDomain(request), newRow(model, body), new Set(Object.keys(body)));
     announce(request, 'create', stored.id as string);
     return toEntity(model, stored);
   });
 
   app.get(model.path, async (request) => {
     const query = parseListQuery(model, request.query as Record<string, unknown>);
-    const rows = await store.list(model, domainOf(request), query);
+    const rows = await store.list(model, callerDomain(request), query);
     return rows.map((row) => present(model, row, query));
   });
 
@@ -85,7 +81,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
       // shared/spec/CONVENTIONS.md "LOOKUP": a JSON string body; anything else is a 400.
       if (typeof key !== 'string') throw invalidField('body', 'must be a JSON string: the key to look up');
       // An empty key would match every entity whose optional key (code) is unset.
-      const ids = key === '' ? [] : await store.lookup(model, domainOf(request), key);
+      const ids = key === '' ? [] : await store.lookup(model, callerDomain(request), key);
       if (ids.length === 0) throw errors.lookupFailed();
       return ids;
     },
@@ -93,7 +89,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
 
   app.get(itemPath, async (request: IdRequest) => {
     const query = parseItemQuery(model, request.query as Record<string, unknown>);
-    const row = await store.get(model, domainOf(request), idOf(request));
+    const row = await store.get(model, callerDomain(request), idOf(request));
     if (!row) throw notFound();
     return present(model, row, query);
   });
@@ -101,7 +97,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.patch(itemPath, async (request: IdRequest) => {
     noParameters(request);
     const body = validate.patch(request.body);
-    const domain = domainOf(request);
+    const domain = callerDomain(request);
     const id = idOf(request);
     // Reading first only serves the immutability check: immutable fields cannot change in between.
     const stored = await store.get(model, domain, id);
@@ -115,7 +111,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.delete(itemPath, async (request: IdRequest, reply: FastifyReply) => {
     noParameters(request);
     const id = idOf(request);
-    const deleted = await store.delete(model, domainOf(request), id);
+    const deleted = await store.delete(model, callerDomain(request), id);
     if (!deleted) throw notFound();
     announce(request, 'delete', id);
     return reply.code(204).send();
@@ -126,7 +122,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     if (!field) throw new Error(`${model.name}: resolver field ${resolver.field} is not a scalar field`);
     app.get(`${resolver.path}/:value`, async (request: FastifyRequest<{ Params: { value: string } }>) => {
       noParameters(request);
-      const [row] = await store.list(model, domainOf(request), {
+      const [row] = await store.list(model, callerDomain(request), {
         filter: { kind: 'compare', op: '==', field, value: request.params.value },
         order: [],
         offset: 0,

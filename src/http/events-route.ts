@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
+import { callerDomain } from './authentication.js';
 import { invalidField } from './errors.js';
 
 export const EVENTS_PATH = '/rest/v1/events';
@@ -15,6 +16,7 @@ const HEARTBEAT_MS = 15_000;
 export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[]): void {
   const names = models.map((model) => model.name);
   app.get(EVENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+    const domain = callerDomain(request);
     const { collection, ...rest } = request.query;
     const [unknown] = Object.keys(rest);
     if (unknown !== undefined) throw invalidField(unknown, 'unknown parameter; expected collection');
@@ -26,7 +28,7 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     stream.write(': connected\n\n');
     let sequence = 0;
     const unsubscribe = feed.subscribe(
-      request.domain,
+      domain,
       ({ op, collection: changed, id }) => {
         if (collection !== undefined && changed !== collection) return;
         stream.write(`id: ${++sequence}\nevent: ${op}\ndata: ${JSON.stringify({ op, collection: changed, id })}\n\n`);
