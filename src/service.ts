@@ -27,7 +27,7 @@ export async function startService(config: Config): Promise<RunningService> {
   await store.prepare(models);
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
   const feed = await store.openChangeFeed();
-  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit });
+  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit, eventsQueueLimit: config.eventsQueueLimit });
   if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
     await createDomain(store, BOOTSTRAP_DOMAIN);
     const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');

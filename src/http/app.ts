@@ -30,6 +30,8 @@ export interface AppOptions {
   feed: ChangeFeed;
   logger: FastifyServerOptions['logger'];
   bodyLimit: number;
+  /** Change-feed events that may wait for one slow subscriber. */
+  eventsQueueLimit: number;
 }
 
 /** A registered route: its method as clients send it (LOOKUP included) and its URL pattern. */
@@ -50,7 +52,7 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
-export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOptions): Promise<App> {
+export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQueueLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
   const options: FastifyHttpOptions<http.Server> = {
     logger: logger && {
@@ -116,7 +118,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
 
   const measuredStore = registerMetrics(fastify, store, models);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
-  registerEventsRoute(fastify, feed, models);
+  registerEventsRoute(fastify, feed, models, { queueLimit: eventsQueueLimit });
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

@@ -3,17 +3,26 @@
  * one `create`, `update` or `delete` event per change with
  * {"op", "collection", "id"}; `?collection=<name>` narrows it to one
  * collection. A comment line every 15 s keeps proxies from closing the stream.
+ * Each subscriber has a bounded queue (sse-stream.ts): one that stops reading
+ * is sent a `disconnect` event and dropped once the queue is full.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { callerDomain } from './authentication.js';
 import { invalidField } from './errors.js';
+import { SseStream } from './sse-stream.js';
 
 export const EVENTS_PATH = '/rest/v1/events';
 const HEARTBEAT_MS = 15_000;
+const CLOSE_GRACE_MS = 10_000;
 
-export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[]): void {
+export interface EventsOptions {
+  /** Events that may wait for one subscriber before it is disconnected. */
+  queueLimit: number;
+}
+
+export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[], { queueLimit }: EventsOptions): void {
   const names = models.map((model) => model.name);
   app.get(EVENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     const domain = callerDomain(request);
@@ -23,20 +32,29 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     if (collection !== undefined && !names.includes(collection as string)) throw invalidField('collection', `must be one of ${names.join(', ')}`);
 
     reply.hijack();
-    const stream = reply.raw;
-    stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    stream.write(': connected\n\n');
+    const response = reply.raw;
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    let unsubscribe = () => undefined as void;
+    const stream = new SseStream(response, {
+      queueLimit,
+      closeGraceMs: CLOSE_GRACE_MS,
+      onOverflow: () => {
+        unsubscribe();
+        request.log.warn({ queueLimit }, 'event subscriber fell behind and was disconnected');
+      },
+    });
+    stream.comment('connected');
     let sequence = 0;
-    const unsubscribe = feed.subscribe(
+    unsubscribe = feed.subscribe(
       domain,
       ({ op, collection: changed, id }) => {
         if (collection !== undefined && changed !== collection) return;
-        stream.write(`id: ${++sequence}\nevent: ${op}\ndata: ${JSON.stringify({ op, collection: changed, id })}\n\n`);
+        stream.event(op, { op, collection: changed, id }, ++sequence);
       },
       () => stream.end(),
     );
-    const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS).unref();
-    stream.on('close', () => {
+    const heartbeat = setInterval(() => stream.comment('keep-alive'), HEARTBEAT_MS).unref();
+    response.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
     });
