@@ -2,8 +2,14 @@
  * JSON Schema (2020-12 compatible subset) for a collection's entity, derived
  * from its declaration. Used to validate request bodies and, unchanged, as
  * the OpenAPI component schemas.
+ *
+ * Bounds JSON Schema has no keyword for are extension keywords, validated by
+ * validation.ts and shown as they are in the OpenAPI document:
+ * `x-maxBytes` (the value as JSON text, in UTF-8 bytes), `x-maxDepth` (its
+ * nesting; an object or array is 1 deep) and `x-maxClientKeys` (keys of an
+ * `ext` object besides the server's ct and lwt).
  */
-import type { ArrayField, FieldDeclaration, ScalarField } from '../collections/declaration.js';
+import type { ArrayField, ExtField, FieldDeclaration, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -18,6 +24,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
   switch (field.type) {
     case 'string':
       schema.type = 'string';
+      if (field.maxLength !== undefined) schema.maxLength = field.maxLength;
       break;
     case 'uuid':
       schema.type = 'string';
@@ -37,7 +44,19 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  return { type: 'array', items: field.items === 'string' ? { type: 'string' } : {} };
+  if (field.items === 'string') return { type: 'array', maxItems: field.maxItems, items: { type: 'string', maxLength: field.itemMaxLength } };
+  return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth };
+}
+
+function extSchema(field: ExtField): JsonSchema {
+  return {
+    type: 'object',
+    properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
+    propertyNames: { maxLength: field.maxKeyLength },
+    additionalProperties: { 'x-maxBytes': field.maxValueBytes },
+    'x-maxClientKeys': field.maxKeys,
+    'x-maxDepth': field.maxDepth,
+  };
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {
@@ -75,13 +94,7 @@ export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): Js
         keys[key] = annotate(sub.kind === 'scalar' ? scalarSchema(sub) : arraySchema(sub), sub, purpose);
       }
       schema = { type: 'object', properties: keys, additionalProperties: false };
-    } else {
-      schema = {
-        type: 'object',
-        properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
-        additionalProperties: true,
-      };
-    }
+    } else schema = extSchema(field);
     properties[name] = annotate(schema, field, purpose);
     if (purpose === 'create' ? field.required : purpose === 'entity' && alwaysPresent(field)) required.push(name);
   }

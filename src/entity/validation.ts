@@ -2,10 +2,14 @@
  * Validates create and patch bodies against the schemas derived from a
  * collection's declaration, reporting every offending field at once.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { jsonBytes, jsonDepth } from './json-bounds.js';
 import { entitySchema } from './json-schema.js';
+
+// Deeper values are refused by x-maxBytes without being serialised.
+const MAX_MEASURED_DEPTH = 64;
 
 export type Body = Record<string, unknown>;
 
@@ -15,6 +19,24 @@ export interface BodyValidator {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
+
+// The extension keywords of json-schema.ts. Each reports one error of its own keyword.
+function boundKeyword(keyword: string, holds: (limit: number, data: unknown) => boolean, message: (limit: number) => string): void {
+  const validate: SchemaValidateFunction = (limit: number, data: unknown): boolean => {
+    const ok = holds(limit, data);
+    validate.errors = ok ? undefined : [{ keyword, message: message(limit), params: { limit } }];
+    return ok;
+  };
+  ajv.addKeyword({ keyword, schemaType: 'number', errors: true, validate });
+}
+// Depth first: a value too deep is not serialised to be measured.
+boundKeyword('x-maxDepth', (limit, data) => jsonDepth(data, limit) <= limit, (limit) => `must not be nested deeper than ${limit} levels`);
+boundKeyword('x-maxBytes', (limit, data) => jsonDepth(data, MAX_MEASURED_DEPTH) <= MAX_MEASURED_DEPTH && jsonBytes(data) <= limit, (limit) => `must be at most ${limit} bytes as JSON`);
+boundKeyword(
+  'x-maxClientKeys',
+  (limit, data) => typeof data !== 'object' || data === null || Object.keys(data).filter((key) => key !== 'ct' && key !== 'lwt').length <= limit,
+  (limit) => `may hold at most ${limit} keys besides ct and lwt`,
+);
 
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
@@ -37,6 +59,13 @@ function messageOf(error: ErrorObject): string {
       return 'must be a UUID';
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'maxLength': {
+      const { limit } = error.params as { limit: number };
+      // Inside propertyNames the value checked is a key of the object, not a value.
+      return error.propertyName === undefined ? `must be at most ${limit} characters` : `has a key longer than ${limit} characters`;
+    }
+    case 'maxItems':
+      return `must have at most ${(error.params as { limit: number }).limit} items`;
     default:
       return error.message ?? 'is invalid';
   }
@@ -46,6 +75,8 @@ function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
   const seen = new Set<string>();
   const details: ErrorDetail[] = [];
   for (const error of errors ?? []) {
+    // Said by the propertyNames error it wraps, which names the limit.
+    if (error.keyword === 'propertyNames') continue;
     const detail = { field: fieldOf(error), message: messageOf(error) };
     const key = `${detail.field}\0${detail.message}`;
     if (!seen.has(key)) details.push(detail);

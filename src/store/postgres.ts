@@ -13,7 +13,7 @@
 import pg from 'pg';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
-import type { Row, RowChange } from '../entity/rows.js';
+import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
@@ -180,9 +180,18 @@ export class PostgresStore implements Store {
     // Merged in the statement itself, under the row lock: concurrent PATCHes of different keys all land.
     const kept = Object.fromEntries(Object.entries(change.extMerge).filter(([, value]) => value !== null));
     const removed = Object.keys(change.extMerge).filter((key) => change.extMerge[key] === null);
-    assignments.push(`${quote(EXT_EXTRA_COLUMN)} = (${quote(EXT_EXTRA_COLUMN)} || ${param(JSON.stringify(kept))}::jsonb) - ${param(removed)}::text[]`);
-    const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${quote(DOMAIN_COLUMN)} = ${param(domain)} AND ${quote('id')} = ${param(id)} RETURNING *`;
-    return (await this.query(sql, values)).rows[0];
+    const merged = `(${quote(EXT_EXTRA_COLUMN)} || ${param(JSON.stringify(kept))}::jsonb) - ${param(removed)}::text[]`;
+    assignments.push(`${quote(EXT_EXTRA_COLUMN)} = ${merged}`);
+    const byId = `${quote(DOMAIN_COLUMN)} = ${param(domain)} AND ${quote('id')} = ${param(id)}`;
+    // The key bound holds after the merge too, checked on the row as locked: no concurrent PATCH slips past it.
+    const maxKeys = maxExtKeys(model);
+    const bounded = maxKeys !== undefined && Object.keys(kept).length > 0 ? ` AND (SELECT count(*) FROM jsonb_object_keys(${merged})) <= ${param(maxKeys)}` : '';
+    const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${byId}${bounded} RETURNING *`;
+    const [row] = (await this.query(sql, values)).rows;
+    if (row || !bounded) return row;
+    // Nothing updated: either the row is gone, or the merge would exceed the bound.
+    if (await this.get(model, domain, id)) throw tooManyExtKeys(model);
+    return undefined;
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {

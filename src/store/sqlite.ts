@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
-import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
+import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
@@ -233,6 +233,7 @@ export class SqliteStore implements Store {
       const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
       const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
+      if (Object.keys(ext).length > (maxExtKeys(model) ?? Infinity)) throw tooManyExtKeys(model);
       const columns = Object.keys(change.set);
       const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));

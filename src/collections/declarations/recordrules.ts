@@ -1,5 +1,5 @@
 // shared/spec/seeds/recordrules.ru.txt and CONVENTIONS.md "recordrule".
-import { array, defineCollection, ext, idField, integer, oneOf, opts, string, uuid } from '../declaration.js';
+import { defineCollection, ext, idField, integer, oneOf, opts, string, uuid, values } from '../declaration.js';
 
 export const recordrules = defineCollection({
   name: 'recordrules',
@@ -11,13 +11,14 @@ export const recordrules = defineCollection({
     priority: integer({ required: true, indexed: true, description: 'Lower value = higher priority.' }),
     // Indexed through (dir, priority) below, whose prefix serves filters on dir alone.
     dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '' }),
-    fromnumber: string({ default: '', description: 'Number mask.' }),
-    tonumber: string({ default: '', description: 'Number mask.' }),
-    crossdomain: string({ default: '', description: 'Domain mask.' }),
+    fromnumber: string('mask', { default: '', description: 'Number mask.' }),
+    tonumber: string('mask', { default: '', description: 'Number mask.' }),
+    crossdomain: string('mask', { default: '', description: 'Domain mask.' }),
     rec: integer({ default: 1, enum: [0, 1], description: '1 records, 0 does not.' }),
     storageruleid: uuid({ default: '', allowEmpty: true }),
-    schedule: string({ default: 'all' }),
-    periods: array('any', { default: [] }),
+    schedule: string('code', { default: 'all' }),
+    // Items such as {"days": [1, 2, 3], "from": "09:00", "to": "18:00"}: about 50 bytes each.
+    periods: values({ default: [], maxItems: 64, maxBytes: 8192, maxDepth: 4 }),
     opts: opts(),
     ext: ext(),
   },
