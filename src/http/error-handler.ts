@@ -2,7 +2,7 @@
  * Turns anything thrown while serving a request into a catalogue error, so
  * every failure leaves as the JSON error body with its own status.
  */
-import { StoreUnavailableError } from '../store/store.js';
+import { QueryTimeoutError, StoreUnavailableError } from '../store/store.js';
 import { ApiError, errors } from './errors.js';
 
 interface FrameworkError extends Error {
@@ -13,6 +13,7 @@ interface FrameworkError extends Error {
 export function toApiError(err: unknown, bodyLimit: number): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StoreUnavailableError) return errors.unavailable();
+  if (err instanceof QueryTimeoutError) return errors.queryTimeout();
   const { code, statusCode } = (err ?? {}) as FrameworkError;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

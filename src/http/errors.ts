@@ -70,4 +70,5 @@ export const errors = {
   unsupportedMediaType: () => new ApiError(415, 'Content-Type must be application/json'),
   internal: () => new ApiError(500, 'Internal server error'),
   unavailable: () => new ApiError(503, 'Storage unavailable'),
+  queryTimeout: () => new ApiError(503, 'The query took longer than its time limit; narrow the filter'),
 };

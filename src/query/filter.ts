@@ -9,6 +9,7 @@
 import type { Scalar } from '../collections/declaration.js';
 import { resolveFieldRef, type CollectionModel, type FieldRef } from '../collections/model.js';
 import { invalidField } from '../http/errors.js';
+import { MAX_LIKE_PATTERN } from './cost.js';
 
 export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
 
@@ -106,6 +107,7 @@ class FilterParser {
         const { ref, path } = this.property(args[0]);
         if (ref.kind === 'column' && ref.leaf.field.type !== 'string' && ref.leaf.field.type !== 'uuid') this.fail('"like" applies to text fields', path);
         if (typeof args[1] !== 'string') this.fail('"like" takes a string pattern', path);
+        if (args[1].length > MAX_LIKE_PATTERN) this.fail(`"like" patterns are at most ${MAX_LIKE_PATTERN} characters`, path);
         return { kind: 'like', field: ref, pattern: args[1] };
       }
       case 'in': {

@@ -20,7 +20,7 @@ import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLo
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, QueryTimeoutError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
 export const postgresDialect: Dialect = {
   placeholder: (index) => `$${index}`,
@@ -47,7 +47,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_LOCK_KEY = 727_001;
 
 // SQLSTATE classes and codes that mean "the database is not reachable right now".
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function unavailable(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
@@ -98,6 +98,8 @@ export class PostgresStore implements Store {
     try {
       return await this.pool.query<R>(sql, values);
     } catch (err) {
+      // 57014: canceled, here by statement_timeout.
+      if ((err as { code?: string }).code === '57014') throw new QueryTimeoutError((err as Error).message);
       if (unavailable(err)) throw new StoreUnavailableError((err as Error).message);
       throw err;
     }

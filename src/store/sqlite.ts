@@ -19,7 +19,7 @@ import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupSta
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, QueryTimeoutError, type ApiKeyRecord, type Store } from './store.js';
 
 export const sqliteDialect: Dialect = {
   placeholder: () => '?',
@@ -38,7 +38,17 @@ export const sqliteDialect: Dialect = {
   like: (expr, placeholder) => `${expr} GLOB ${placeholder}`,
   likePattern: (mask) => mask.replace(/[?[]/g, (c) => `[${c}]`),
   distinct: (left, right) => `${left} IS NOT ${right}`,
+  rowDeadline: 'query_within_deadline()',
 };
+
+export interface SqliteOptions {
+  /** How long a costly list (query/cost.ts) may hold the event loop before it is stopped. */
+  queryTimeoutMs: number;
+}
+
+export function sqliteOptions(env: NodeJS.ProcessEnv = process.env): SqliteOptions {
+  return { queryTimeoutMs: env.SQLITE_QUERY_TIMEOUT_MS ? Number(env.SQLITE_QUERY_TIMEOUT_MS) : 100 };
+}
 
 // Statements are prepared once per distinct SQL text; filters make that set open-ended, so it is capped.
 const STATEMENT_CACHE_SIZE = 500;
@@ -110,8 +120,13 @@ export class SqliteStore implements Store {
   private readonly sql = new WeakMap<CollectionModel, ModelSql>();
   private readonly keySql = keyStatements(sqliteDialect);
   private readonly writes: GroupCommit;
+  /** When the list running now must stop (performance.now() time); SQLite has no statement timeout. */
+  private deadline = Infinity;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly options: SqliteOptions = sqliteOptions(),
+  ) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it
@@ -122,6 +137,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.writes = new GroupCommit(this.db);
+    this.db.function('query_within_deadline', { deterministic: false }, () => {
+      if (performance.now() > this.deadline) throw new QueryTimeoutError(`query ran longer than ${this.options.queryTimeoutMs} ms`);
+      return 1;
+    });
   }
 
   /** `rows`: the statement reads entity rows (entityColumns) and returns them as arrays. */
@@ -221,9 +240,14 @@ export class SqliteStore implements Store {
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
-    return this.rowStatement(sql)
-      .all(...values)
-      .map((raw) => this.decode(model, raw as unknown[]));
+    this.deadline = performance.now() + this.options.queryTimeoutMs;
+    try {
+      return this.rowStatement(sql)
+        .all(...values)
+        .map((raw) => this.decode(model, raw as unknown[]));
+    } finally {
+      this.deadline = Infinity;
+    }
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
