@@ -20,6 +20,7 @@ import { errors } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { registerMetrics } from './metrics.js';
 import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
@@ -86,6 +87,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   refuseNulCharacters(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(fastify);
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];

@@ -66,6 +66,7 @@ export const errors = {
     new ApiError(405, `Method ${method} not allowed`, undefined, { allow: allowed.join(', ') }),
   duplicate: (entity: string, field: string) =>
     new ApiError(409, `${entity} with this ${field} already exists`, [{ field, message: 'already exists' }]),
+  nestedTooDeep: (limit: number) => new ApiError(400, `Request body is nested deeper than ${limit} levels`),
   bodyTooLarge: (limit: number) => new ApiError(413, `Request body exceeds ${limit} bytes`),
   unsupportedMediaType: () => new ApiError(415, 'Content-Type must be application/json'),
   internal: () => new ApiError(500, 'Internal server error'),
