@@ -17,6 +17,8 @@ interface FieldCommon {
   required?: boolean;
   /** May be sent on PATCH only with the value already stored. */
   immutable?: boolean;
+  /** A credential: never written to logs, also when it is part of a path. */
+  secret?: boolean;
   description?: string;
 }
 

@@ -8,12 +8,12 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
-import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
+import { collectionMethods, escapeRegExp, registerCollectionRoutes, secretMarkers } from './collection-routes.js';
 import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
 import { errors } from './errors.js';
@@ -21,6 +21,7 @@ import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { registerMetrics } from './metrics.js';
 import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { requestLogSerializers } from './log-redaction.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { answerClientError } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
@@ -56,17 +57,7 @@ function packageVersion(): string {
 export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQueueLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
   const options: FastifyHttpOptions<http.Server> = {
-    logger: logger && {
-      ...(typeof logger === 'object' ? logger : {}),
-      serializers: {
-        // Path without the query string: filters may carry tokens.
-        req: (request: FastifyRequest) => ({
-          method: requestMethod(request),
-          path: request.url.split('?')[0],
-          remoteAddress: request.ip,
-        }),
-      },
-    },
+    logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(secretMarkers(models)) },
     bodyLimit,
     serverFactory: (handler) => (httpServer = http.createServer(handler)),
     clientErrorHandler: answerClientError,

@@ -14,6 +14,7 @@ import { callerDomain } from './authentication.js';
 import { ApiError, errors, invalidField } from './errors.js';
 import { CARRIER_METHOD } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
+import { secretMarker } from './log-redaction.js';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
 const GENERATION_ATTEMPTS = 3;
@@ -120,7 +121,8 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   for (const resolver of model.declaration.resolvers ?? []) {
     const field = resolveFieldRef(model, resolver.field);
     if (!field) throw new Error(`${model.name}: resolver field ${resolver.field} is not a scalar field`);
-    app.get(`${resolver.path}/:value`, async (request: FastifyRequest<{ Params: { value: string } }>) => {
+    const secret = field.kind === 'column' && field.leaf.field.secret === true;
+    app.get(`${resolver.path}/:value`, { config: { secretParams: secret ? ['value'] : [] } }, async (request: FastifyRequest<{ Params: { value: string } }>) => {
       noParameters(request);
       const [row] = await store.list(model, callerDomain(request), {
         filter: { kind: 'compare', op: '==', field, value: request.params.value },
@@ -134,6 +136,15 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
       return { id, _links: { self: { href: `${model.path}/${id}` } } };
     });
   }
+}
+
+/** Where a path segment holding a credential starts, for logs of paths no route matched. */
+export function secretMarkers(models: readonly CollectionModel[]): string[] {
+  return models.flatMap((model) =>
+    (model.declaration.resolvers ?? [])
+      .filter((resolver) => model.leafByPath.get(resolver.field)?.field.secret)
+      .map((resolver) => secretMarker(`${resolver.path}/:value`, 'value')),
+  );
 }
 
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
