@@ -5,9 +5,16 @@
  * would otherwise overflow the stack somewhere after parsing (a 500); no
  * entity is nested anywhere near MAX_BODY_DEPTH, and the declarations bound
  * their own parts (ext, periods) more tightly still.
+ *
+ * Many client wrappers send `Content-Type: application/json` on every
+ * request: an empty body is no body for the methods that take none (DELETE
+ * as much as GET), and "empty, expected JSON" only where one is required.
  */
 import type { FastifyInstance } from 'fastify';
 import { errors } from './errors.js';
+import { requestMethod } from './extension-method-routing.js';
+
+const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP']);
 
 export const MAX_BODY_DEPTH = 32;
 
@@ -40,6 +47,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    if (text.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
     // Shorter texts cannot be that deep: the common case skips the scan.
     if (text.length > MAX_BODY_DEPTH && nestedDeeperThan(text, MAX_BODY_DEPTH)) return done(errors.nestedTooDeep(MAX_BODY_DEPTH), undefined);
     parse(request, text, done);
