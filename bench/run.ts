@@ -22,7 +22,8 @@ import { seed, type Seeded } from './seed.js';
 createRequire(import.meta.url)('autocannon/lib/httpMethods.js').push('LOOKUP');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').map(Number);
+// BENCH_SCALES=none measures the baselines only (the edge's own cost among them).
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').filter((scale) => scale !== 'none').map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -124,11 +125,13 @@ async function main(): Promise<void> {
   const memory: Record<string, number> = {};
   try {
     console.error('baselines');
-    for (const [name, script] of [['node:http', 'node-http.js'], ['fastify', 'fastify.js']] as const) {
+    for (const [name, script] of [['node:http', 'node-http.js'], ['node:http+edge', 'node-http-edge.js'], ['fastify', 'fastify.js']] as const) {
       const server = await startBaseline(script);
       measurements.push(await measure(name, 'hello world', null, server.port, { method: 'GET', path: '/' }));
+      if (name === 'node:http+edge') measurements.push(await measure(name, 'hello world, LOOKUP with a body', null, server.port, { method: 'LOOKUP' as 'GET', path: '/', headers: { 'content-type': 'application/json' }, body: '"a-key-of-some-length-0123456789"' }));
       await stop(server);
     }
+    if (SCALES.length === 0) return report(measurements, memory);
 
     for (const scale of SCALES) {
       console.error(`service at ${scale} recordrules and ${scale} integration points`);
@@ -163,13 +166,20 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  report(measurements, memory);
+}
 
+function report(measurements: Measurement[], memory: Record<string, number>): void {
   const bare = measurements.find((m) => m.target === 'node:http')!.rps;
   const fastify = measurements.find((m) => m.target === 'fastify')!.rps;
   const ratio = (value: number, base: number) => (value / base).toFixed(2);
   const rows = [['target', 'operation', 'rows', 'req/s', 'p50 ms', 'p99 ms', 'vs node:http', 'vs fastify', 'errors']];
   for (const m of measurements) rows.push([m.target, m.operation, m.scale === null ? '-' : String(m.scale), String(m.rps), String(m.p50), String(m.p99), ratio(m.rps, bare), ratio(m.rps, fastify), String(m.errors)]);
   console.log(table(rows));
+  // At saturation the server's CPU is the bottleneck, so the difference in time per request is the edge's cost.
+  const edge = measurements.find((m) => m.target === 'node:http+edge' && m.operation === 'hello world')!.rps;
+  console.log(`\nthe edge's cost per request (node:http behind the edge vs bare, ${CONNECTIONS} connections): ${(1e6 / edge - 1e6 / bare).toFixed(1)} us`);
+  if (SCALES.length === 0) return;
 
   const at = (operation: string, scale: number) => measurements.find((m) => m.target === 'service' && m.operation === operation && m.scale === scale);
   const first = SCALES[0];

@@ -5,6 +5,13 @@ set -u
 cd "$(dirname "$0")/.."
 files=(dist/test/*.test.js)
 
+# npm test runs this on the Node.js that npm ci installs (node_modules/.bin first on PATH).
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
+  echo "The suite needs Node.js 24 or later, and this is Node.js $(node -v): run it with npm test, which uses the Node.js 26 that npm ci installs." >&2
+  exit 1
+fi
+echo "== Node.js $(node -v)"
+
 echo "== store: embedded SQLite"
 node --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
 embedded=$?

@@ -12,6 +12,7 @@
  * JSON, otherwise tables. Admin commands open the store directly with the
  * service's DATABASE_URL / DATA_DIR and print a created key once.
  */
+import './runtime.js';
 import { parseArgs } from 'node:util';
 import { createApiKey, createDomain } from './auth/api-keys.js';
 import { ClientError, runCommand } from './client/commands.js';

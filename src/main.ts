@@ -1,4 +1,5 @@
 /** `npm start`: serve until SIGTERM or SIGINT, then stop in order. */
+import './runtime.js';
 import { loadConfig } from './config.js';
 import { startService } from './service.js';
 

@@ -9,7 +9,7 @@ import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js
 import { loadCollections } from './collections/registry.js';
 import type { Config } from './config.js';
 import { buildApp, type RouteInfo } from './http/app.js';
-import { listenWithExtensionMethods } from './http/extension-methods.js';
+import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
 import { openStore } from './store/open.js';
 
 export interface RunningService {
@@ -37,7 +37,12 @@ export async function startService(config: Config): Promise<RunningService> {
     fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
   }
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
-  const listener = listenWithExtensionMethods(httpServer, { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs });
+  const listener = listenThroughEdge(httpServer, {
+    ...DEFAULT_EDGE_LIMITS,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxBodyBytes: config.bodyLimit,
+  });
 
   const { server } = listener;
   await new Promise<void>((resolve, reject) => {

@@ -115,7 +115,7 @@ describe('bad input', () => {
 
   test('405 names what is allowed', async () => {
     const reply = await api.request('PUT', RR, { priority: 1 });
-    assert.equal(reply.headers.get('allow'), 'GET, HEAD, POST, LOOKUP');
+    assert.equal(reply.headers.get('allow'), 'GET, HEAD, POST, LOOKUP, QUERY');
   });
 
   test('a body larger than the limit, announced by Content-Length, is refused before it is read', async () => {

@@ -57,6 +57,14 @@ describe('change feed', () => {
     assert.equal((await api.get(EVENTS, { since: '1' })).status, 400);
   });
 
+  test('HEAD answers the stream\'s headers and ends', async () => {
+    const reply = await api.request('HEAD', EVENTS);
+    assert.equal(reply.status, 200);
+    assert.match(reply.headers.get('content-type')!, /^text\/event-stream/);
+    assert.equal(reply.text, '');
+    assert.equal((await api.request('HEAD', `${EVENTS}?collection=nope`)).status, 400);
+  });
+
   test('across nodes: a write on one node reaches a stream on the other', { skip: !onPostgres && 'the embedded store serves one node' }, async () => {
     const second = await startTestService({ databaseUrl: service.current.config.databaseUrl });
     const stream = await EventStream.open(`${second.url}${EVENTS}`, service.current.key);

@@ -16,7 +16,9 @@ function concrete(pattern: string): string {
   return pattern
     .replace(/:id\b/g, '0190a8c2-7f4e-7b61-9a2c-4e8f1d2c3b4a')
     .replace(/:value\b/g, '5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f')
-    .replace(/\*$/, 'asset.js');
+    .replace(/\*$/, 'asset.js')
+    // Fastify writes a literal colon as "::" (the AIP-136 :lookup routes).
+    .replace(/::/g, ':');
 }
 
 const encodeChar = (char: string, upper: boolean) => {

@@ -62,6 +62,52 @@ describe('limits', () => {
     }
   });
 
+  test('empty lines before a request line do not stop the head deadline', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    const keepTalking = setInterval(() => !connection.closed && connection.write('\r\n'), 100);
+    try {
+      const [reply] = await connection.read(1, 3000);
+      assert.equal(reply.status, 408);
+      await connection.waitClosed();
+    } finally {
+      clearInterval(keepTalking);
+      connection.destroy();
+    }
+  });
+
+  test('each pipelined request has its own head deadline', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      // Every write completes one request and starts the next: no head takes long, the connection does.
+      const request = rawRequest('GET', '/healthz');
+      const cut = 20;
+      connection.write(request.slice(0, cut));
+      for (let i = 0; i < 12; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        connection.write(request.slice(cut) + request.slice(0, cut));
+      }
+      connection.write(request.slice(cut));
+      const replies = await connection.read(13, 3000);
+      assert.ok(replies.every((reply) => reply.status === 200));
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a client that stops taking its responses is cut after the request timeout', async () => {
+    // Large responses: 40 comments of 3000 characters (a comment may hold 4096).
+    for (let i = 0; i < 40; i++) await service.api.create(RR, { priority: i, opts: { comment: 'y'.repeat(3000) } });
+    const connection = await RawConnection.open(service.current.port);
+    connection.pause();
+    connection.write(rawRequest('GET', `${RR}?limit=10000&mask=id,opts.comment`, undefined, auth()).repeat(200));
+    // Well past the timeout: the service gave up on this client and ended the connection.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    connection.resume();
+    await connection.waitClosed(5000);
+    const answered = connection.unread.split('HTTP/1.1 200 OK').length - 1;
+    assert.ok(answered < 200, `all ${answered} responses were sent to a client that read none for 2 s`);
+  });
+
   test('a request target over 8 KiB gets 414; headers over 16 KiB get 431', async () => {
     const long = await RawConnection.open(service.current.port);
     long.write(rawRequest('GET', `${RR}?mask=${'a'.repeat(9000)}`, undefined, auth()));

@@ -151,7 +151,7 @@ describe('LOOKUP from ordinary HTTP/1.1 clients', () => {
       const [unknown, lookupOnItem, put, health] = await connection.read(4);
       assert.equal(unknown.status, 405);
       assert.equal(unknown.json.error_code, 1405);
-      assert.equal(unknown.headers.allow, 'GET, HEAD, POST, LOOKUP');
+      assert.equal(unknown.headers.allow, 'GET, HEAD, POST, LOOKUP, QUERY');
       assert.equal(lookupOnItem.status, 405);
       assert.equal(lookupOnItem.headers.allow, 'GET, HEAD, PATCH, DELETE');
       assert.equal(put.status, 405);
@@ -316,7 +316,7 @@ describe('framing the service refuses', () => {
   test('header bytes the HTTP grammar forbids', async () => {
     const { replies, body } = await refused('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n');
     assert.deepEqual(replies, [400]);
-    assert.deepEqual(body, { error_code: 1400, error_message: 'Malformed HTTP request' });
+    assert.deepEqual(body, { error_code: 1400, error_message: 'Malformed header field value' });
   });
 
   test('oversized headers get a JSON 431', async () => {

@@ -23,27 +23,38 @@ describe('OpenAPI and docs', () => {
     assert.ok(result.valid, compileErrors(result));
   });
 
-  test('it is derived from the declarations: every collection, its schemas and LOOKUP', async () => {
+  test('it is derived from the declarations: every collection, its schemas, LOOKUP in every form', async () => {
     const { body: document } = await api.get('/openapi.json');
     const models = await loadCollections();
     for (const model of models) {
-      const paths = document.paths[model.path];
-      assert.ok(paths.get && paths.post, `${model.path} list and create`);
-      assert.ok(document.paths[`${model.path}/{id}`].patch, `${model.path}/{id} patch`);
-      assert.equal(paths['x-additionalOperations'].LOOKUP.responses['404'].description, 'Lookup failed');
-      assert.match(paths.description, /LOOKUP/);
+      const plural = model.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+      const collection = document.paths[model.path];
+      assert.ok(collection.get && collection.head && collection.post, `${model.path} list, HEAD and create`);
+      assert.deepEqual(Object.keys(collection['x-additionalOperations']), ['LOOKUP', 'QUERY']);
+      const lookup = document.paths[`${model.path}:lookup`].post;
+      assert.equal(lookup.operationId, `lookup${plural}`);
+      assert.equal(lookup.responses['404'].description, 'Lookup failed: no entity has this key');
+      const item = document.paths[`${model.path}/{id}`];
+      assert.ok(item.get && item.head && item.patch && item.delete, `${model.path}/{id}`);
+      assert.deepEqual(Object.keys(item.patch.responses), ['200', '400', '401', '403', '404', '408', '413', '414', '415', '431', '500', '503']);
     }
     const [ip, rr] = [models.find((model) => model.path === IP)!, models.find((model) => model.path === RR)!];
-    assert.deepEqual(document.components.schemas.IntegrationPoint, entitySchema(ip, 'entity'));
+    const { description: _, ...entity } = document.components.schemas.IntegrationPoint;
+    assert.deepEqual(entity, entitySchema(ip, 'entity'));
     assert.deepEqual(document.components.schemas.RecordruleCreate, entitySchema(rr, 'create'));
     assert.equal(document.components.schemas.IntegrationPoint.properties.token_local.readOnly, true);
+    assert.equal(document.components.schemas.RecordrulePatch.properties.id.readOnly, true, 'a PATCH may not change id');
+    assert.equal(document.components.schemas.RecordruleFlat.properties['opts.title'].type, 'string');
     assert.ok(document.paths['/rest/v1/service/integration_tokens/{value}'].get);
+    assert.ok(document.paths['/rest/v1/events'].get.responses['200'].content['text/event-stream']);
+    assert.deepEqual(document.components.schemas.ChangeEvent.properties.collection.enum, models.map((model) => model.name));
   });
 
-  test('/docs renders in headless Chromium and lists both collections', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async () => {
+  test('/docs renders in headless Chromium: collections, LOOKUP, the change feed and how to authorise', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
       const page = await browser.newPage();
@@ -55,6 +66,16 @@ describe('OpenAPI and docs', () => {
       await page.getByText('integration_points', { exact: true }).first().waitFor({ timeout: 15000 });
       await page.getByText('recordrules', { exact: true }).first().waitFor({ timeout: 15000 });
       assert.ok(await page.getByText('/rest/v1/uc/recordrules/{id}').first().isVisible());
+      for (const model of await loadCollections()) {
+        // LOOKUP as the ordinary operation generated clients and this page can call.
+        await page.locator(`.opblock-post [data-path="${model.path}:lookup"]`).waitFor({ timeout: 15000 });
+      }
+      await page.locator('.opblock-get [data-path="/rest/v1/events"]').waitFor({ timeout: 15000 });
+      await page.getByText('Change feed', { exact: false }).first().waitFor({ timeout: 15000 });
+      // How to authorise: the button, and what to paste into it.
+      assert.ok(await page.locator('button.authorize').isVisible());
+      assert.ok(await page.getByText('press Authorize and paste an API key', { exact: false }).first().isVisible());
+      if (process.env.DOCS_SCREENSHOT) await page.screenshot({ path: process.env.DOCS_SCREENSHOT, fullPage: true });
       assert.deepEqual(external.filter((url) => !url.startsWith('data:')), [], 'everything is served by the service itself');
     } finally {
       await browser.close();

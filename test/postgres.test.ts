@@ -1,43 +1,12 @@
 // What only the PostgreSQL store has: migrations shared by nodes, and a
 // database that goes away and comes back.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
 import { PostgresStore, postgresOptions } from '../src/store/postgres.js';
-import { StoreUnavailableError } from '../src/store/store.js';
+import { QueryTimeoutError } from '../src/store/store.js';
+import { Relay } from './support/relay.js';
 import { Api, dropTestStore, onPostgres, RR, startTestService, testDatabaseUrl } from './support/service.js';
-
-/**
- * A TCP relay between the service and PostgreSQL: cutting it is a database
- * outage as the service sees it (connections drop, new ones are refused).
- */
-class Relay {
-  private server?: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
 
 describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=postgres://...' }, () => {
   test('nodes migrating an empty database at the same moment apply each version once', async () => {
@@ -61,13 +30,13 @@ describe('PostgreSQL store', { skip: !onPostgres && 'needs TEST_DATABASE_URL=pos
     }
   });
 
-  test('statements are bounded by the statement timeout, which reads as the store being unavailable', async () => {
+  test('statements are bounded by the statement timeout, which reads as a query timeout (503), not an unavailable store', async () => {
     const store = new PostgresStore(testDatabaseUrl(''), { ...postgresOptions({}), statementTimeoutMs: 200 });
     try {
       const query = (sql: string) => (store as any).query(sql);
       assert.deepEqual((await query('SHOW statement_timeout')).rows, [{ statement_timeout: '200ms' }]);
       const started = Date.now();
-      await assert.rejects(query('SELECT pg_sleep(5)'), StoreUnavailableError);
+      await assert.rejects(query('SELECT pg_sleep(5)'), QueryTimeoutError);
       assert.ok(Date.now() - started < 4000, 'cancelled by the server, not waited out');
     } finally {
       await store.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { loadCollections } from '../src/collections/registry.js';
 import { parseListQuery } from '../src/query/params.js';
 import { sqliteDialect } from '../src/store/sqlite.js';
@@ -37,9 +37,9 @@ describe('embedded store', { skip: !embedded && 'runs on the embedded store only
   test('typed columns, unique keys and indexes are created on start; the journal is WAL', async () => {
     const service = await startTestService();
     await service.stop();
-    const db = new Database(path.join(service.dataDir, 'app.db'), { readonly: true });
+    const db = new DatabaseSync(path.join(service.dataDir, 'app.db'), { readOnly: true });
     try {
-      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
       const columns = db.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('recordrules')`).all() as any[];
       const byName = Object.fromEntries(columns.map((column) => [column.name, column]));
       assert.equal(byName.priority.type, 'INTEGER');
@@ -65,9 +65,9 @@ describe('embedded store', { skip: !embedded && 'runs on the embedded store only
     const models = await loadCollections();
     const rr = models.find((model) => model.name === 'recordrules')!;
     const ip = models.find((model) => model.name === 'integration_points')!;
-    const db = new Database(path.join(service.dataDir, 'app.db'), { readonly: true });
+    const db = new DatabaseSync(path.join(service.dataDir, 'app.db'), { readOnly: true });
     const plan = ({ sql, values }: { sql: string; values: unknown[] }) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as any[]).map((row) => row.detail).join(' | ');
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(values as SQLInputValue[])) as any[]).map((row) => row.detail).join(' | ');
     try {
       const byDir = plan(listStatement(rr, 'default', parseListQuery(rr, { filter: '{"dir":"incoming"}', order: '["priority"]' }), sqliteDialect));
       // The declared composite index answers filter and order together: no sort of every match.

@@ -2,12 +2,12 @@
 // from the service's own data file, opened as the service opens it. No keys,
 // hooks, validation or rendering: the ceiling for any service that reads
 // SQLite once per request on this machine.
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import Fastify from 'fastify';
 
 const [file, table, domain] = process.argv.slice(2);
-const db = new Database(file, { readonly: true });
-db.pragma('journal_mode = WAL');
+const db = new DatabaseSync(file, { readOnly: true });
+db.exec('PRAGMA cache_size = -16000');
 const byId = db.prepare(`SELECT * FROM "${table}" WHERE "domain" = ? AND "id" = ?`);
 
 const app = Fastify({ logger: false });

@@ -15,6 +15,11 @@ import type { CollectionModel } from '../collections/model.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** U+0000 is refused in every string (PostgreSQL cannot store it; see http/nul-guard.ts). */
+export const NUL_FREE_PATTERN = '^[^\\u0000]*$';
+// Said where a schema cannot carry the pattern: values of any JSON type.
+const NUL_RULE = 'Strings anywhere inside, keys included, must not contain U+0000.';
+const ROUND_TRIP_RULE = 'Read-only: a PATCH may repeat it only with its stored value (a GET-modify-PATCH round trip); any other value is a 400.';
 
 /** Which body the schema describes: what a client sends on create or patch, or what the server returns. */
 export type SchemaPurpose = 'create' | 'patch' | 'entity';
@@ -25,6 +30,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
     case 'string':
       schema.type = 'string';
       if (field.maxLength !== undefined) schema.maxLength = field.maxLength;
+      if (!field.enum) schema.pattern = NUL_FREE_PATTERN;
       break;
     case 'uuid':
       schema.type = 'string';
@@ -44,26 +50,42 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  if (field.items === 'string') return { type: 'array', maxItems: field.maxItems, items: { type: 'string', maxLength: field.itemMaxLength } };
-  return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth };
+  if (field.items === 'string') {
+    return { type: 'array', maxItems: field.maxItems, items: { type: 'string', maxLength: field.itemMaxLength, pattern: NUL_FREE_PATTERN } };
+  }
+  return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth, description: NUL_RULE };
 }
 
-function extSchema(field: ExtField): JsonSchema {
-  return {
+function extSchema(field: ExtField, purpose: SchemaPurpose): JsonSchema {
+  const schema: JsonSchema = {
     type: 'object',
     properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
     propertyNames: { maxLength: field.maxKeyLength },
     additionalProperties: { 'x-maxBytes': field.maxValueBytes },
     'x-maxClientKeys': field.maxKeys,
     'x-maxDepth': field.maxDepth,
+    description: NUL_RULE,
   };
+  if (purpose === 'entity') schema.required = ['ct', 'lwt'];
+  return schema;
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {
   if (purpose === 'entity' && 'default' in field && field.default !== undefined) schema.default = field.default;
-  if (field.description) schema.description = field.description;
-  if (field.mode === 'out') schema.readOnly = true;
+  const descriptions = [field.description, schema.description];
+  // Server-set and immutable fields: the client gives id only on create.
+  if (field.mode === 'out' || (field.immutable && purpose !== 'create')) {
+    schema.readOnly = true;
+    if (purpose === 'patch') descriptions.push(ROUND_TRIP_RULE);
+  }
+  const description = descriptions.filter(Boolean).join(' ');
+  if (description) schema.description = description;
   return schema;
+}
+
+function nullable(schema: JsonSchema): void {
+  schema.type = [schema.type, 'null'];
+  if (Array.isArray(schema.enum)) schema.enum = [...schema.enum, null];
 }
 
 /** Whether a client may send the field in a body of this purpose. */
@@ -90,11 +112,16 @@ export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): Js
     else if (field.kind === 'array') schema = arraySchema(field);
     else if (field.kind === 'object') {
       const keys: Record<string, JsonSchema> = {};
+      const always: string[] = [];
       for (const [key, sub] of Object.entries(field.fields)) {
         keys[key] = annotate(sub.kind === 'scalar' ? scalarSchema(sub) : arraySchema(sub), sub, purpose);
+        // A client's null resets the key to its default, or unsets it (validation takes nulls out first).
+        if (purpose !== 'entity') nullable(keys[key]);
+        if (sub.default !== undefined) always.push(key);
       }
       schema = { type: 'object', properties: keys, additionalProperties: false };
-    } else schema = extSchema(field);
+      if (purpose === 'entity' && always.length > 0) schema.required = always;
+    } else schema = extSchema(field, purpose);
     properties[name] = annotate(schema, field, purpose);
     if (purpose === 'create' ? field.required : purpose === 'entity' && alwaysPresent(field)) required.push(name);
   }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { ScalarField } from '../collections/declaration.js';
 import { CREATED_AT, EXT_EXTRA_COLUMN, WRITTEN_AT, type CollectionModel, type Leaf, type Projection } from '../collections/model.js';
-import { invalidField } from '../http/errors.js';
+import { invalidField } from '../errors.js';
 import type { Body } from './validation.js';
 
 export type Row = Record<string, unknown>;

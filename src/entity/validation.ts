@@ -4,9 +4,9 @@
  */
 import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import type { CollectionModel } from '../collections/model.js';
-import { invalid, invalidField, type ErrorDetail } from '../http/errors.js';
+import { invalid, invalidField, type ErrorDetail } from '../errors.js';
 import { jsonBytes, jsonDepth } from './json-bounds.js';
-import { entitySchema } from './json-schema.js';
+import { entitySchema, NUL_FREE_PATTERN } from './json-schema.js';
 
 // Deeper values are refused by x-maxBytes without being serialised.
 const MAX_MEASURED_DEPTH = 64;
@@ -18,7 +18,8 @@ export interface BodyValidator {
   patch(body: unknown): Body;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// Union types: opts keys take null in bodies ("back to the default").
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 // The extension keywords of json-schema.ts. Each reports one error of its own keyword.
 function boundKeyword(keyword: string, holds: (limit: number, data: unknown) => boolean, message: (limit: number) => string): void {
@@ -56,7 +57,7 @@ function messageOf(error: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'pattern':
-      return 'must be a UUID';
+      return (error.params as { pattern: string }).pattern === NUL_FREE_PATTERN ? 'must not contain NUL (\\u0000) characters' : 'must be a UUID';
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'maxLength': {

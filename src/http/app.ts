@@ -8,23 +8,24 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes, secretMarkers } from './collection-routes.js';
-import { toApiError } from './error-handler.js';
 import { registerAuthentication } from './authentication.js';
-import { errors } from './errors.js';
+import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { registerMetrics } from './metrics.js';
 import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { requestLogSerializers } from './log-redaction.js';
 import { refuseNulCharacters } from './nul-guard.js';
-import { answerClientError } from './extension-methods.js';
-import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
+import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, restoreExtensionMethods } from './extension-method-routing.js';
+import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
 
 export interface AppOptions {
   models: readonly CollectionModel[];
@@ -50,20 +51,33 @@ export interface App {
   routes: readonly RouteInfo[];
 }
 
+// The reader in front caps the whole request target at 8 KiB.
+const MAX_PATH_PARAM_LENGTH = 8192;
+
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
 export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQueueLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
+  const sendError = (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const response = errorResponse(err, bodyLimit);
+    if (response.status >= 500) request.log.error({ err }, 'request failed');
+    void reply.code(response.status).headers(response.headers).send(response.body);
+  };
   const options: FastifyHttpOptions<http.Server> = {
     logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(secretMarkers(models)) },
     bodyLimit,
-    serverFactory: (handler) => (httpServer = http.createServer(handler)),
+    // The edge bounds heads itself; Node's parser must not refuse one it accepted.
+    serverFactory: (handler) => (httpServer = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, handler)),
     clientErrorHandler: answerClientError,
+    // Refusals the router makes before any route runs (a URL that is not valid percent-encoding).
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
     routerOptions: {
       ignoreTrailingSlash: true,
-      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint } as never,
+      // The router's default refuses ids over 100 characters with a 414 of its own; an overlong id is just not found.
+      maxParamLength: MAX_PATH_PARAM_LENGTH,
+      constraints: { [extensionMethodConstraint.name]: extensionMethodConstraint, [methodOverrideConstraint.name]: methodOverrideConstraint } as never,
     },
   };
   const fastify: FastifyInstance = Fastify(options);
@@ -76,6 +90,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   registerAuthentication(fastify, store);
   restoreExtensionMethods(fastify);
   refuseNulCharacters(fastify);
+  refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify);
@@ -83,22 +98,15 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
 
-  fastify.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err, bodyLimit);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
-    void reply
-      .code(apiError.status)
-      .headers(apiError.headers ?? {})
-      .send(apiError.toBody());
-  });
+  fastify.setErrorHandler(sendError);
 
   fastify.setNotFoundHandler((request) => {
     const path = request.url.split('?')[0];
     const known = routesByPath.find(({ pattern }) => pattern.test(path));
-    throw known ? errors.methodNotAllowed(requestMethod(request), known.allow) : errors.routeNotFound();
+    throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, packageVersion());
+  const document = openApiDocument(models, { version: packageVersion(), bodyLimit });
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });

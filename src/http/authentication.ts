@@ -3,14 +3,15 @@
  * (`Authorization: Bearer <key>`) unless the route it matched is on the
  * public list (public-routes.ts); a request that matches no route needs one
  * too. The request then runs in the key's domain. Read-only keys may GET,
- * HEAD and LOOKUP; writes need a read-write key. Missing or unknown keys get
- * 401/1401, a write with a read-only key 403/1403, before the body is read.
+ * HEAD and LOOKUP (in any of its forms, QUERY included); writes need a
+ * read-write key. Missing or unknown keys get 401/1401, a write with a
+ * read-only key 403/1403, before the body is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { errors } from './errors.js';
-import { requestMethod } from './extension-method-routing.js';
+import { errors } from '../errors.js';
+import { servedMethod } from './lookup-forms.js';
 import { isPublicRoute } from './public-routes.js';
 
 declare module 'fastify' {
@@ -20,7 +21,7 @@ declare module 'fastify' {
   }
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD', 'LOOKUP']);
+const READ_METHODS = new Set(['GET', 'HEAD', 'LOOKUP', 'QUERY']);
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]+)[ \t]*$/i;
 // Recently seen keys are trusted this long without asking the store again.
 const CACHE_MS = 10_000;
@@ -53,7 +54,7 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
   /** Scopes the request to the grant's domain; otherwise the error to answer with. */
   function admit(request: FastifyRequest, grant: Grant | undefined): Error | undefined {
     if (!grant || !grant.domain) return errors.unauthorized();
-    if (grant.role !== 'read-write' && !READ_METHODS.has(requestMethod(request))) return errors.forbidden();
+    if (grant.role !== 'read-write' && !READ_METHODS.has(servedMethod(request))) return errors.forbidden();
     request.domain = grant.domain;
     return undefined;
   }

@@ -10,11 +10,12 @@ import { parseItemQuery, parseListQuery, type ItemQuery } from '../query/params.
 import { flatten } from '../query/projection.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
+import { errors, invalidField } from '../errors.js';
+import { CARRIER_METHOD } from '../edge/methods.js';
 import { callerDomain } from './authentication.js';
-import { ApiError, errors, invalidField } from './errors.js';
-import { CARRIER_METHOD } from './extension-methods.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
 import { secretMarker } from './log-redaction.js';
+import { LOOKUP_SUFFIX, registerLookupForms } from './lookup-forms.js';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
 const GENERATION_ATTEMPTS = 3;
@@ -71,22 +72,19 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     return rows.map((row) => present(model, row, query));
   });
 
-  // LOOKUP arrives as CARRIER_METHOD marked by the extension-method layer.
-  app.route({
-    method: CARRIER_METHOD,
-    url: model.path,
-    constraints: { [EXTENSION_METHOD_CONSTRAINT]: 'LOOKUP' },
-    handler: async (request) => {
-      noParameters(request);
-      const key = request.body;
-      // shared/spec/CONVENTIONS.md "LOOKUP": a JSON string body; anything else is a 400.
-      if (typeof key !== 'string') throw invalidField('body', 'must be a JSON string: the key to look up');
-      // An empty key would match every entity whose optional key (code) is unset.
-      const ids = key === '' ? [] : await store.lookup(model, callerDomain(request), key);
-      if (ids.length === 0) throw errors.lookupFailed();
-      return ids;
-    },
-  });
+  async function lookup(request: FastifyRequest) {
+    noParameters(request);
+    const key = request.body;
+    // shared/spec/CONVENTIONS.md "LOOKUP": a JSON string body; anything else is a 400.
+    if (typeof key !== 'string') throw invalidField('body', 'must be a JSON string: the key to look up');
+    // An empty key would match every entity whose optional key (code) is unset.
+    const ids = key === '' ? [] : await store.lookup(model, callerDomain(request), key);
+    if (ids.length === 0) throw errors.lookupFailed();
+    return ids;
+  }
+  // LOOKUP arrives as CARRIER_METHOD marked by the edge.
+  app.route({ method: CARRIER_METHOD, url: model.path, constraints: { [EXTENSION_METHOD_CONSTRAINT]: 'LOOKUP' }, handler: lookup });
+  registerLookupForms(app, model.path, lookup);
 
   app.get(itemPath, async (request: IdRequest) => {
     const query = parseItemQuery(model, request.query as Record<string, unknown>);
@@ -131,7 +129,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
         limit: 1,
         flat: false,
       });
-      if (!row) throw new ApiError(404, resolver.notFound);
+      if (!row) throw errors.notFound(resolver.notFound);
       const id = row.id as string;
       return { id, _links: { self: { href: `${model.path}/${id}` } } };
     });
@@ -153,7 +151,8 @@ export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g
 export function collectionMethods(model: CollectionModel): { pattern: RegExp; allow: string[] }[] {
   const base = escapeRegExp(model.path);
   return [
-    { pattern: new RegExp(`^${base}/?$`), allow: ['GET', 'HEAD', 'POST', 'LOOKUP'] },
+    { pattern: new RegExp(`^${base}/?$`), allow: ['GET', 'HEAD', 'POST', 'LOOKUP', 'QUERY'] },
+    { pattern: new RegExp(`^${base}${LOOKUP_SUFFIX}/?$`), allow: ['POST'] },
     { pattern: new RegExp(`^${base}/[^/]+/?$`), allow: ['GET', 'HEAD', 'PATCH', 'DELETE'] },
     ...(model.declaration.resolvers ?? []).map((resolver) => ({ pattern: new RegExp(`^${escapeRegExp(resolver.path)}/[^/]+/?$`), allow: ['GET', 'HEAD'] })),
   ];

@@ -1,75 +1,82 @@
 /**
- * The one catalogue of API errors. Every failure leaves the service as
- * `{"error_code": 1000 + status, "error_message": ..., "error_details"?: [...]}`
- * (shared/spec/CONVENTIONS.md, "Wire basics"); callers branch on `code`.
+ * The one place where failures become HTTP responses: the status of each
+ * catalogue code (src/errors.ts), the headers some of them carry, and
+ * Fastify's own refusals read as catalogue errors. Every failure leaves as
+ * `{"error_code": 1000 + status, "error_message": ..., "error_details"?: [...]}`.
  */
+import { errorBody, errorCodeFor, errors, MethodNotAllowedError, ServiceError, UnauthenticatedError, type ErrorBody, type ErrorCode } from '../errors.js';
 
-export interface ErrorDetail {
-  /** Offending field or parameter, dotted for nested fields (`opts.title`). */
-  field: string;
-  message: string;
-}
+// The reader in front of Node's parser writes its error responses with these.
+export { errorBody, errorCodeFor } from '../errors.js';
 
-export interface ErrorBody {
-  error_code: number;
-  error_message: string;
-  error_details?: ErrorDetail[];
-}
-
-export function errorCodeFor(status: number): number {
-  return 1000 + status;
-}
-
-export function errorBody(code: number, message: string, details?: ErrorDetail[]): ErrorBody {
-  return details && details.length > 0
-    ? { error_code: code, error_message: message, error_details: details }
-    : { error_code: code, error_message: message };
-}
-
-export class ApiError extends Error {
-  readonly code: number;
-
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: ErrorDetail[],
-    /** Extra response headers, such as Allow on 405. */
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-    this.code = errorCodeFor(status);
-  }
-
-  toBody(): ErrorBody {
-    return errorBody(this.code, this.message, this.details);
-  }
-}
-
-/** Several problems with one input, reported together. */
-export function invalid(details: ErrorDetail[]): ApiError {
-  const summary = details.length === 1 ? `${details[0].field}: ${details[0].message}` : `${details.length} invalid fields`;
-  return new ApiError(400, `Invalid request: ${summary}`, details);
-}
-
-export function invalidField(field: string, message: string): ApiError {
-  return invalid([{ field, message }]);
-}
-
-export const errors = {
-  badRequest: (message: string) => new ApiError(400, message),
-  unauthorized: () => new ApiError(401, 'A valid API key is required: Authorization: Bearer <key>', undefined, { 'www-authenticate': 'Bearer' }),
-  forbidden: () => new ApiError(403, 'This API key is read-only'),
-  entityNotFound: (entity: string) => new ApiError(404, `${entity} not found`),
-  routeNotFound: () => new ApiError(404, 'Not found'),
-  lookupFailed: () => new ApiError(404, 'Lookup failed'),
-  methodNotAllowed: (method: string, allowed: string[]) =>
-    new ApiError(405, `Method ${method} not allowed`, undefined, { allow: allowed.join(', ') }),
-  duplicate: (entity: string, field: string) =>
-    new ApiError(409, `${entity} with this ${field} already exists`, [{ field, message: 'already exists' }]),
-  nestedTooDeep: (limit: number) => new ApiError(400, `Request body is nested deeper than ${limit} levels`),
-  bodyTooLarge: (limit: number) => new ApiError(413, `Request body exceeds ${limit} bytes`),
-  unsupportedMediaType: () => new ApiError(415, 'Content-Type must be application/json'),
-  internal: () => new ApiError(500, 'Internal server error'),
-  unavailable: () => new ApiError(503, 'Storage unavailable'),
-  queryTimeout: () => new ApiError(503, 'The query took longer than its time limit; narrow the filter'),
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  COLL_ERR_INVALID_INPUT: 400,
+  COLL_ERR_MALFORMED_REQUEST: 400,
+  COLL_ERR_UNAUTHENTICATED: 401,
+  COLL_ERR_FORBIDDEN: 403,
+  COLL_ERR_NOT_FOUND: 404,
+  COLL_ERR_METHOD_NOT_ALLOWED: 405,
+  COLL_ERR_CONFLICT: 409,
+  COLL_ERR_BODY_TOO_LARGE: 413,
+  COLL_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  COLL_ERR_INTERNAL: 500,
+  COLL_ERR_STORE_UNAVAILABLE: 503,
+  COLL_ERR_QUERY_TIMEOUT: 503,
 };
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+}
+
+interface FrameworkError extends Error {
+  code?: string;
+  statusCode?: number;
+}
+
+/** Fastify's refusals of a body or a URL, as the catalogue names them. */
+function fromFramework(err: FrameworkError, bodyLimit: number): ServiceError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType();
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.badRequest('Request body is empty; expected JSON');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.badRequest('Request body is not valid JSON');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.badRequest('Request body length does not match Content-Length');
+    case 'FST_ERR_BAD_URL':
+      return errors.badRequest('Malformed percent-encoding in the URL');
+  }
+  // JSON.parse and secure-json-parse (prototype poisoning) report as SyntaxError with a 400.
+  if (err instanceof SyntaxError && err.statusCode === 400) return errors.badRequest('Request body is not valid JSON');
+  return undefined;
+}
+
+function headersFor(err: ServiceError): Record<string, string> {
+  if (err instanceof MethodNotAllowedError) return { allow: err.allowed.join(', ') };
+  if (err instanceof UnauthenticatedError) return { 'www-authenticate': 'Bearer' };
+  return {};
+}
+
+function responseFor(err: ServiceError): ErrorResponse {
+  const status = STATUS_BY_CODE[err.code];
+  return { status, headers: headersFor(err), body: errorBody(errorCodeFor(status), err.message, err.details) };
+}
+
+/** The response for anything thrown while serving a request. */
+export function errorResponse(err: unknown, bodyLimit: number): ErrorResponse {
+  if (err instanceof ServiceError) return responseFor(err);
+  const framework = (err ?? {}) as FrameworkError;
+  const known = fromFramework(framework, bodyLimit);
+  if (known) return responseFor(known);
+  // A client error Fastify reports that the catalogue has no name for keeps its status and message.
+  const { statusCode } = framework;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, headers: {}, body: errorBody(errorCodeFor(statusCode), framework.message) };
+  }
+  return responseFor(errors.internal());
+}

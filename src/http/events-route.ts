@@ -9,13 +9,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
+import { invalidField } from '../errors.js';
 import { callerDomain } from './authentication.js';
-import { invalidField } from './errors.js';
 import { SseStream } from './sse-stream.js';
 
-export const EVENTS_PATH = '/rest/v1/events';
+import { EVENTS_PATH } from '../collections/api-paths.js';
+
+export { EVENTS_PATH };
 const HEARTBEAT_MS = 15_000;
 const CLOSE_GRACE_MS = 10_000;
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 export interface EventsOptions {
   /** Events that may wait for one subscriber before it is disconnected. */
@@ -31,9 +34,11 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     if (unknown !== undefined) throw invalidField(unknown, 'unknown parameter; expected collection');
     if (collection !== undefined && !names.includes(collection as string)) throw invalidField('collection', `must be one of ${names.join(', ')}`);
 
+    // HEAD answers what GET would start with; a stream opened for it would never end.
+    if (request.method === 'HEAD') return reply.headers(STREAM_HEADERS).send();
     reply.hijack();
     const response = reply.raw;
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    response.writeHead(200, STREAM_HEADERS);
     let unsubscribe = () => undefined as void;
     const stream = new SseStream(response, {
       queueLimit,

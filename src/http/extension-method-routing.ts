@@ -1,13 +1,13 @@
 /**
  * Routing of extension methods inside Fastify. Fastify only registers methods
- * from Node's table, so an extension request (see extension-methods.ts) is
+ * from Node's table, so an extension request (see src/edge/methods.ts) is
  * routed as CARRIER_METHOD under a route constraint on its real method. The
  * constraint must match once derived: a LOOKUP never falls through to the
  * POST handler of the same path, and a plain POST never reaches LOOKUP's.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { EXTENSION_METHOD_HEADER } from './extension-methods.js';
+import { EXTENSION_METHOD_HEADER } from '../edge/methods.js';
 
 export const EXTENSION_METHOD_CONSTRAINT = 'extensionMethod';
 

@@ -11,7 +11,7 @@
  * as much as GET), and "empty, expected JSON" only where one is required.
  */
 import type { FastifyInstance } from 'fastify';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 import { requestMethod } from './extension-method-routing.js';
 
 const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP']);

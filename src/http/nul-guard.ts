@@ -4,7 +4,7 @@
  * answering the same, with a 400 instead of a storage error.
  */
 import type { FastifyInstance } from 'fastify';
-import { errors, invalidField } from './errors.js';
+import { errors, invalidField } from '../errors.js';
 
 /** The dotted path of the first string (or key) holding U+0000, '' for the body itself. */
 function nulPath(value: unknown, path = ''): string | undefined {

@@ -20,8 +20,6 @@ import type { FilterNode } from './filter.js';
 
 /** About 0.3 to 0.9 ms of SQLite's time per row at this many (measured: 0.5 to 1.7 ns a character). */
 export const MAX_QUERY_COST = 1 << 19;
-/** The longest `like` pattern, in characters. */
-export const MAX_LIKE_PATTERN = 256;
 
 function extOf(model: CollectionModel): ExtField | undefined {
   const field = model.extField === undefined ? undefined : model.declaration.fields[model.extField];

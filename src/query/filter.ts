@@ -8,8 +8,7 @@
  */
 import type { Scalar } from '../collections/declaration.js';
 import { resolveFieldRef, type CollectionModel, type FieldRef } from '../collections/model.js';
-import { invalidField } from '../http/errors.js';
-import { MAX_LIKE_PATTERN } from './cost.js';
+import { invalidField } from '../errors.js';
 
 export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
 
@@ -25,6 +24,8 @@ export type FilterNode =
 export const MAX_FILTER_NODES = 200;
 export const MAX_FILTER_DEPTH = 16;
 export const MAX_IN_VALUES = 1000;
+/** The longest `like` pattern, in characters (its cost per row grows with it: cost.ts). */
+export const MAX_LIKE_PATTERN = 256;
 
 const COMPARISONS = new Set<string>(['==', '!=', '>', '>=', '<', '<=']);
 

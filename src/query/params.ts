@@ -4,7 +4,7 @@
  * such as `limt=5` is reported instead of silently ignored.
  */
 import { projectionOf, resolveFieldRef, UnknownPathError, type CollectionModel, type FieldRef, type Projection } from '../collections/model.js';
-import { invalidField } from '../http/errors.js';
+import { invalidField } from '../errors.js';
 import { filterCost, MAX_QUERY_COST, orderCost } from './cost.js';
 import { parseFilter, type FilterNode } from './filter.js';
 

@@ -5,7 +5,7 @@
  * fsync. Nobody is answered before that commit, so durability is unchanged;
  * only the number of fsyncs goes down when writes arrive together.
  */
-import type Database from 'better-sqlite3';
+import type { Transactions } from './sqlite-transactions.js';
 
 interface Pending {
   write: () => unknown;
@@ -16,12 +16,8 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Called inside the batch's transaction, better-sqlite3 runs this as a savepoint. */
-  private readonly inSavepoint: (write: () => unknown) => unknown;
 
-  constructor(private readonly db: Database.Database) {
-    this.inSavepoint = db.transaction((write: () => unknown) => write());
-  }
+  constructor(private readonly transactions: Transactions) {}
 
   /** Runs `write` in the next batch; resolves with its result once the batch is committed. */
   submit<T>(write: () => T): Promise<T> {
@@ -40,17 +36,19 @@ export class GroupCommit {
     this.scheduled = false;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.db
-        .transaction(() => {
+      this.transactions.run(
+        () => {
           for (const { write } of batch) {
             try {
-              outcomes.push({ ok: true, value: this.inSavepoint(write) });
+              // Inside the batch's transaction this is a savepoint of its own.
+              outcomes.push({ ok: true, value: this.transactions.run(write) });
             } catch (error) {
               outcomes.push({ ok: false, error });
             }
           }
-        })
-        .immediate();
+        },
+        { immediate: true },
+      );
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;

@@ -1,15 +1,16 @@
 /**
- * The embedded default store: one SQLite file through better-sqlite3.
+ * The embedded default store: one SQLite file through Node's built-in
+ * node:sqlite (DatabaseSync).
  *
  * Durability: WAL journal with synchronous=FULL, so the WAL is fsynced at
  * every commit and a write is on disk before its response is sent. Writes
- * arriving together share one commit (group-commit.ts). better-sqlite3 is
+ * arriving together share one commit (group-commit.ts). The driver is
  * synchronous; each statement is short and indexed, and a PATCH's
  * read-merge-write runs as one write with nothing interleaved.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { DatabaseSync as Database, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
@@ -18,8 +19,21 @@ import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
 import { GroupCommit } from './group-commit.js';
+import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, QueryTimeoutError, type ApiKeyRecord, type Store } from './store.js';
+
+// Looked up when this module runs rather than imported: an import of a module
+// this Node.js lacks fails before any code runs, and the entry points' runtime
+// check (src/runtime.ts) should be the one to explain an old Node.js.
+const sqlite = process.getBuiltinModule('node:sqlite');
+if (!sqlite) {
+  throw new Error(
+    `The embedded store needs node:sqlite, which Node.js ${process.versions.node} lacks: ` +
+      'use Node.js 24 or later (npm scripts and npx node use the one npm ci installs).',
+  );
+}
+const { DatabaseSync } = sqlite;
 
 export const sqliteDialect: Dialect = {
   placeholder: () => '?',
@@ -63,8 +77,25 @@ const STATEMENT_CACHE_SIZE = 500;
  */
 const WAL_AUTOCHECKPOINT_PAGES = 16_000;
 
+/**
+ * Page cache per connection: 16 MB, the size better-sqlite3 was built with
+ * and this store was measured with (SQLite's own default is 2 MB).
+ */
+const CACHE_SIZE_KIB = 16_000;
+
+/** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
 const BUSY_RETRIES = 100;
 const BUSY_PAUSE_MS = 20;
+
+// SQLite result codes; node:sqlite reports the extended code in `errcode`.
+const SQLITE_BUSY = 5;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+function resultCode(err: unknown): number | undefined {
+  return (err as { errcode?: number }).errcode;
+}
 
 /** Runs a start-up statement again while another process holds the lock it needs. */
 function retryWhileBusy<T>(run: () => T): T {
@@ -72,7 +103,8 @@ function retryWhileBusy<T>(run: () => T): T {
     try {
       return run();
     } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= BUSY_RETRIES) throw err;
+      // The low byte is the primary code: SQLITE_BUSY and its extended forms.
+      if (((resultCode(err) ?? 0) & 0xff) !== SQLITE_BUSY || attempt >= BUSY_RETRIES) throw err;
       // A synchronous pause: this runs once, while the store opens.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BUSY_PAUSE_MS);
     }
@@ -113,12 +145,13 @@ function modelSql(model: CollectionModel): ModelSql {
 }
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly db: Database;
+  private readonly statements = new Map<string, StatementSync>();
   // Entity reads return arrays in entityColumns order: no per-row object with named properties.
-  private readonly rowStatements = new Map<string, Database.Statement>();
+  private readonly rowStatements = new Map<string, StatementSync>();
   private readonly sql = new WeakMap<CollectionModel, ModelSql>();
   private readonly keySql = keyStatements(sqliteDialect);
+  private readonly transactions: Transactions;
   private readonly writes: GroupCommit;
   /** When the list running now must stop (performance.now() time); SQLite has no statement timeout. */
   private deadline = Infinity;
@@ -128,15 +161,17 @@ export class SqliteStore implements Store {
     private readonly options: SqliteOptions = sqliteOptions(),
   ) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    // The busy timeout is in force from the first statement on.
+    this.db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
     // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it
     // at once (no busy wait) while another process opens the same new file.
-    retryWhileBusy(() => this.db.pragma('journal_mode = WAL'));
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    this.writes = new GroupCommit(this.db);
+    retryWhileBusy(() => this.db.exec('PRAGMA journal_mode = WAL'));
+    this.db.exec('PRAGMA synchronous = FULL');
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    this.db.exec(`PRAGMA cache_size = -${CACHE_SIZE_KIB}`);
+    this.db.exec('PRAGMA foreign_keys = ON');
+    this.transactions = new Transactions(this.db);
+    this.writes = new GroupCommit(this.transactions);
     this.db.function('query_within_deadline', { deterministic: false }, () => {
       if (performance.now() > this.deadline) throw new QueryTimeoutError(`query ran longer than ${this.options.queryTimeoutMs} ms`);
       return 1;
@@ -144,19 +179,19 @@ export class SqliteStore implements Store {
   }
 
   /** `rows`: the statement reads entity rows (entityColumns) and returns them as arrays. */
-  private statement(sql: string, rows = false): Database.Statement {
+  private statement(sql: string, rows = false): StatementSync {
     const cache = rows ? this.rowStatements : this.statements;
     let statement = cache.get(sql);
     if (!statement) {
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       statement = this.db.prepare(sql);
-      if (rows) statement.raw(true);
+      if (rows) statement.setReturnArrays(true);
       cache.set(sql, statement);
     }
     return statement;
   }
 
-  private rowStatement(sql: string): Database.Statement {
+  private rowStatement(sql: string): StatementSync {
     return this.statement(sql, true);
   }
 
@@ -167,13 +202,13 @@ export class SqliteStore implements Store {
   }
 
   /** A value as SQLite stores it: booleans as 0/1, arrays as JSON text. */
-  private encodeValue(value: unknown, field: ScalarField | ArrayField): unknown {
+  private encodeValue(value: unknown, field: ScalarField | ArrayField): SQLInputValue {
     if (value === null || value === undefined) return null;
     if (field.kind === 'array') return JSON.stringify(value);
-    return field.type === 'boolean' ? Number(value) : value;
+    return field.type === 'boolean' ? Number(value) : (value as SQLInputValue);
   }
 
-  private encode(model: CollectionModel, row: Row): unknown[] {
+  private encode(model: CollectionModel, row: Row): SQLInputValue[] {
     const values = model.leaves.map((leaf) => this.encodeValue(row[leaf.column], leaf.field));
     values.push(JSON.stringify(row[EXT_EXTRA_COLUMN] ?? {}));
     return values;
@@ -200,7 +235,7 @@ export class SqliteStore implements Store {
     try {
       await migrate(
         {
-          exec: async (sql, values = []) => void (values.length > 0 ? this.db.prepare(sql).run(...values) : this.db.exec(sql)),
+          exec: async (sql, values = []) => void (values.length > 0 ? this.db.prepare(sql).run(...(values as SQLInputValue[])) : this.db.exec(sql)),
           appliedVersions: async () => (this.db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as { version: number }[]).map((row) => row.version),
         },
         models,
@@ -216,11 +251,14 @@ export class SqliteStore implements Store {
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
     const { insert } = this.sqlOf(model);
     try {
-      return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown[]));
+      return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown as unknown[]));
     } catch (err) {
+      const code = resultCode(err);
       // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
       const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
-      if (clash) throw new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
+      if (clash && (code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY)) {
+        throw new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
+      }
       throw err;
     }
   }
@@ -228,14 +266,14 @@ export class SqliteStore implements Store {
   /** Many rows in one transaction: for imports and benchmark data sets. */
   async insertMany(model: CollectionModel, domain: string, rows: Row[]): Promise<void> {
     const statement = this.statement(insertStatement(model, sqliteDialect));
-    this.db.transaction(() => {
+    this.transactions.run(() => {
       for (const row of rows) statement.run(domain, ...this.encode(model, row));
-    })();
+    });
   }
 
   async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
     const values = this.rowStatement(this.sqlOf(model).get).get(domain, id);
-    return values ? this.decode(model, values as unknown[]) : undefined;
+    return values ? this.decode(model, values as unknown as unknown[]) : undefined;
   }
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
@@ -243,8 +281,8 @@ export class SqliteStore implements Store {
     this.deadline = performance.now() + this.options.queryTimeoutMs;
     try {
       return this.rowStatement(sql)
-        .all(...values)
-        .map((raw) => this.decode(model, raw as unknown[]));
+        .all(...(values as SQLInputValue[]))
+        .map((raw) => this.decode(model, raw as unknown as unknown[]));
     } finally {
       this.deadline = Infinity;
     }
@@ -262,13 +300,13 @@ export class SqliteStore implements Store {
       const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));
       const updated = this.rowStatement(`${sql.update}${assignments}${sql.where}`).get(...values, JSON.stringify(ext), domain, id);
-      return this.decode(model, updated as unknown[]);
+      return this.decode(model, updated as unknown as unknown[]);
     });
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
     const sql = this.sqlOf(model).delete;
-    return this.writes.submit(() => this.statement(sql).run(domain, id).changes > 0);
+    return this.writes.submit(() => Number(this.statement(sql).run(domain, id).changes) > 0);
   }
 
   async count(model: CollectionModel): Promise<number> {
@@ -277,11 +315,11 @@ export class SqliteStore implements Store {
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
-    return orderLookupRows(this.statement(sql).all(...values) as never);
+    return orderLookupRows(this.statement(sql).all(...(values as SQLInputValue[])) as never);
   }
 
   async createDomain(name: string, createdAt: string): Promise<boolean> {
-    return this.statement(this.keySql.createDomain).run(name, createdAt).changes > 0;
+    return Number(this.statement(this.keySql.createDomain).run(name, createdAt).changes) > 0;
   }
 
   async domainExists(name: string): Promise<boolean> {

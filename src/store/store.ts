@@ -52,8 +52,6 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-/** The store cannot be reached; requests get 503 until it returns. */
-export class StoreUnavailableError extends Error {}
-
-/** A query ran past its time limit and was stopped; nothing is wrong with the store. */
-export class QueryTimeoutError extends Error {}
+// Stores throw the catalogue's StoreUnavailableError when the database cannot be reached,
+// and its QueryTimeoutError when a query ran past its time limit.
+export { QueryTimeoutError, StoreUnavailableError } from '../errors.js';

@@ -39,6 +39,15 @@ export class RawConnection {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
+  /** Stops reading from the socket, as a client that does not take its responses. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   write(data: string | Buffer): void {
     this.socket.write(data);
   }

@@ -1,0 +1,345 @@
+// The HTTP edge under attack, over raw sockets: every way found to make two
+// parsers disagree about where a request ends, to make the edge buffer
+// without bound, or to read stale data through pipelining. A canary entity
+// must survive every smuggling attempt.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { RawConnection, rawRequest as rawRequestOf } from './support/raw-http.js';
+import { bearer, RR, useService } from './support/service.js';
+
+/** What a connection answers to `payload`: the statuses in order, the last body, and whether it closed. */
+async function exchange(port: number, payload: string | Buffer, settleMs = 300): Promise<{ statuses: number[]; last: any; closed: boolean; rest: string }> {
+  const connection = await RawConnection.open(port);
+  try {
+    connection.write(payload);
+    const statuses: number[] = [];
+    let last: any;
+    for (;;) {
+      const [reply] = await connection.read(1, settleMs).catch(() => [undefined]);
+      if (!reply) break;
+      statuses.push(reply.status);
+      last = reply.json;
+    }
+    return { statuses, last, closed: connection.closed, rest: connection.unread };
+  } finally {
+    connection.destroy();
+  }
+}
+
+describe('the edge refuses smuggling and keeps the canary', () => {
+  const service = useService();
+  const { api } = service;
+  let canary: { id: string };
+  const auth = () => `Authorization: Bearer ${service.current.key}\r\n`;
+  const smuggledDelete = () => `DELETE ${RR}/${canary.id} HTTP/1.1\r\nHost: x\r\n${auth()}\r\n`;
+  const chunk = (data: string) => `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`;
+
+  before(async () => {
+    canary = await api.create(RR, { priority: 77, opts: { title: 'canary' } });
+  });
+
+  async function assertCanaryAlive(): Promise<void> {
+    const reply = await api.get(`${RR}/${canary.id}`);
+    assert.equal(reply.status, 200, 'the canary was deleted by a smuggled request');
+  }
+
+  test('Upgrade: h2c with a chunked body: the body is data, no upgrade happens', async () => {
+    const payload = `POST /healthz HTTP/1.1\r\nHost: x\r\n${auth()}Connection: Upgrade\r\nUpgrade: h2c\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(smuggledDelete())}0\r\n\r\n`;
+    const { statuses } = await exchange(service.current.port, payload);
+    assert.deepEqual(statuses, [405]);
+    await assertCanaryAlive();
+  });
+
+  test('CONNECT with a chunked body is an ordinary refused request, not a tunnel', async () => {
+    const payload = `CONNECT ${RR} HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\n${chunk(smuggledDelete())}0\r\n\r\n`;
+    const { statuses } = await exchange(service.current.port, payload);
+    assert.deepEqual(statuses, [405]);
+    await assertCanaryAlive();
+  });
+
+  for (const [name, pad] of [
+    ['vertical tab', '\v'],
+    ['form feed', '\f'],
+    ['no-break space', '\xa0'],
+  ]) {
+    test(`Transfer-Encoding padded with a ${name} is refused`, async () => {
+      const payload = Buffer.from(`POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked${pad}\r\nContent-Length: 3\r\n\r\nabc${smuggledDelete()}`, 'latin1');
+      const { statuses, last, closed } = await exchange(service.current.port, payload);
+      assert.deepEqual(statuses, [400]);
+      assert.equal(last.error_code, 1400);
+      assert.ok(closed);
+      await assertCanaryAlive();
+    });
+  }
+
+  for (const [name, line] of [
+    ['a space before the colon', 'Content-Length : 5'],
+    ['a tab before the colon', 'Content-Length\t: 5'],
+    ['no colon at all', 'Content-Length 5'],
+    ['an empty field name', ': 5'],
+    ['an obs-fold continuation', 'X-A: 1\r\n Content-Length: 5'],
+  ]) {
+    test(`a header line with ${name} is a 400, not a dropped line`, async () => {
+      const payload = `POST /healthz HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n${smuggledDelete()}`;
+      const { statuses, last, closed } = await exchange(service.current.port, payload);
+      assert.deepEqual(statuses, [400]);
+      assert.equal(last.error_code, 1400);
+      assert.ok(closed);
+      await assertCanaryAlive();
+    });
+  }
+
+  test('a chunk-size line without end is cut at its bound, without a key', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;');
+      // Far more than the bound, in pieces: the edge must answer long before this ends.
+      for (let i = 0; i < 32 && !connection.closed; i++) connection.write('a'.repeat(64 * 1024));
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 400);
+      assert.equal(reply.json.error_message, 'Chunk size line too long');
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+    assert.equal((await api.get('/healthz')).status, 200);
+  });
+
+  test('an endless trailer section is cut at its bound', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n');
+      for (let i = 0; i < 64 && !connection.closed; i++) connection.write('X-Trailer: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n'.repeat(1000));
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 431);
+      assert.equal(reply.json.error_code, 1431);
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a head without end is cut at its bound', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      for (let i = 0; i < 32 && !connection.closed; i++) connection.write(`X-A: ${'b'.repeat(1000)}\r\n`.repeat(60));
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 431);
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  for (const [name, body] of [
+    ['a bare LF after a chunk size', '5\n"abc"\r\n0\r\n\r\n'],
+    ['a bare LF after chunk data', '5\r\n"abc"\n0\r\n\r\n'],
+    ['a space after a chunk size', '5 \r\n"abc"\r\n0\r\n\r\n'],
+    ['a chunk size that is not hex', '1x\r\n"\r\n0\r\n\r\n'],
+    ['a chunk size with a sign', '+5\r\n"abc"\r\n0\r\n\r\n'],
+    ['an empty chunk size line', '\r\n"abc"\r\n0\r\n\r\n'],
+    ['a request line as a trailer', `0\r\nGET /healthz HTTP/1.1\r\n\r\n`],
+    ['chunk data longer than its size', '3\r\n"abc"\r\n0\r\n\r\n'],
+  ]) {
+    test(`${name} is a JSON 400 and the connection closes`, async () => {
+      const payload = `LOOKUP ${RR} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body}${smuggledDelete()}`;
+      const { statuses, last, closed } = await exchange(service.current.port, payload);
+      assert.deepEqual(statuses, [400]);
+      assert.equal(last.error_code, 1400);
+      assert.ok(closed);
+      await assertCanaryAlive();
+    });
+  }
+
+  test('HTTP/1.0 with Transfer-Encoding is faulty framing: 400 and close', async () => {
+    const payload = `POST /healthz HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggledDelete()}`;
+    const { statuses, closed } = await exchange(service.current.port, payload);
+    assert.deepEqual(statuses, [400]);
+    assert.ok(closed);
+    await assertCanaryAlive();
+  });
+
+  test('a second Content-Length, even an equal one, is refused', async () => {
+    const payload = `POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc`;
+    const { statuses } = await exchange(service.current.port, payload);
+    assert.deepEqual(statuses, [400]);
+  });
+
+  test('two Host fields, or a malformed one, are refused (RFC 9112 §3.2)', async () => {
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n')).statuses, [400]);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n')).statuses, [400]);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: user@a\r\n\r\n')).statuses, [400]);
+  });
+
+  test('an unsupported version is 505; a malformed one 400', async () => {
+    const v2 = await exchange(service.current.port, 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n');
+    assert.deepEqual(v2.statuses, [505]);
+    assert.equal(v2.last.error_code, 1505);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.10\r\nHost: x\r\n\r\n')).statuses, [400]);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz http/1.1\r\nHost: x\r\n\r\n')).statuses, [400]);
+  });
+
+  test('a bare LF in the head is refused', async () => {
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\nHost: x\n\n')).statuses, [400]);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: x\n\r\n')).statuses, [400]);
+  });
+
+  test('an expectation other than 100-continue is 417', async () => {
+    const { statuses, last } = await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n');
+    assert.deepEqual(statuses, [417]);
+    assert.equal(last.error_code, 1417);
+  });
+
+  test('a chunked body over the body limit is 413 before the application sees it', async () => {
+    const big = 'a'.repeat(600 * 1024);
+    const payload = `POST ${RR} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(big)}${chunk(big)}0\r\n\r\n`;
+    const { statuses, last } = await exchange(service.current.port, payload, 1000);
+    assert.deepEqual(statuses, [413]);
+    assert.equal(last.error_code, 1413);
+  });
+
+  test('empty lines before a request line are ignored (RFC 9112 §2.2)', async () => {
+    const { statuses } = await exchange(service.current.port, '\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(statuses, [200]);
+  });
+
+  test('an absolute-form target is served as its path, with its authority as Host', async () => {
+    const { statuses, last } = await exchange(service.current.port, `GET http://example.test${RR}/${canary.id} HTTP/1.1\r\nHost: other\r\n${auth()}\r\n`);
+    assert.deepEqual(statuses, [200]);
+    assert.equal(last.id, canary.id);
+    assert.deepEqual((await exchange(service.current.port, `GET ftp://example.test/healthz HTTP/1.1\r\nHost: x\r\n\r\n`)).statuses, [400]);
+    assert.deepEqual((await exchange(service.current.port, `GET http://user@example.test/healthz HTTP/1.1\r\nHost: x\r\n\r\n`)).statuses, [400]);
+  });
+});
+
+describe('ordinary clients the strict grammar must not refuse', () => {
+  const service = useService();
+  const { api } = service;
+  const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));
+
+  test('bodies are data: a bare LF in a sized or chunked body is fine, also after pipelined requests', async () => {
+    const pretty = JSON.stringify({ priority: 5, opts: { title: 'indented' } }, null, 1);
+    const chunked = `POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(pretty).toString(16)}\r\n${pretty}\r\n0\r\n\r\n`;
+    const { statuses } = await exchange(service.current.port, rawRequest('GET', '/healthz') + rawRequest('GET', '/healthz') + rawRequest('POST', RR, pretty) + chunked + rawRequest('LOOKUP', RR, '"none"\n'));
+    assert.deepEqual(statuses, [200, 200, 200, 200, 404]);
+  });
+
+  test('Expect: 100-continue with a chunked body gets its 100 before the body is sent', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const started = Date.now();
+      while (!connection.unread.includes('100 Continue') && Date.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.match(connection.unread, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+      connection.write('f\r\n{"priority":42}\r\n0\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.match(connection.unread, /HTTP\/1\.1 200 OK/);
+      assert.doesNotMatch(connection.unread.slice(30), /100 Continue/, 'a single 100');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('Proxy-Connection: keep-alive keeps an HTTP/1.0 connection open, as Node reads it', async () => {
+    const { statuses } = await exchange(service.current.port, 'GET /healthz HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n');
+    assert.deepEqual(statuses, [200, 200]);
+  });
+
+  test('PRI, the HTTP/2 preface method, is refused rather than dropping the connection', async () => {
+    const { statuses } = await exchange(service.current.port, 'PRI /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(statuses, [400]);
+  });
+
+  test('a line that is no request line is refused at once, without waiting for a head', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write('GET /\r\n');
+      const [reply] = await connection.read(1, 1000);
+      assert.equal(reply.status, 400);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('a million one-byte chunks cost the size of the body, not an object per chunk', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(`POST /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const before = process.memoryUsage().heapUsed;
+      const batch = '1\r\nX\r\n'.repeat(10_000);
+      for (let i = 0; i < 30; i++) {
+        connection.write(batch);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const grown = process.memoryUsage().heapUsed - before;
+      assert.ok(grown < 12 * 1024 * 1024, `heap grew by ${Math.round(grown / 1024 / 1024)} MB for 300,000 one-byte chunks`);
+      connection.write('0\r\n\r\n');
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 405);
+    } finally {
+      connection.destroy();
+    }
+    assert.equal((await api.get('/healthz')).status, 200);
+  });
+});
+
+describe('pipelined requests run one at a time, in order', () => {
+  const service = useService();
+  const { api } = service;
+  const rawRequest = (method: string, path: string, body?: string) => rawRequestOf(method, path, body, bearer(service.current.key));
+
+  test('DELETE then GET of the same entity in one packet: the GET sees the delete', async () => {
+    const rule = await api.create(RR, { priority: 1 });
+    const { statuses } = await exchange(service.current.port, rawRequest('DELETE', `${RR}/${rule.id}`) + rawRequest('GET', `${RR}/${rule.id}`));
+    assert.deepEqual(statuses, [204, 404]);
+  });
+
+  test('PATCH then GET in one packet: the GET sees the new value', async () => {
+    const rule = await api.create(RR, { priority: 1 });
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(rawRequest('PATCH', `${RR}/${rule.id}`, '{"priority":2}') + rawRequest('GET', `${RR}/${rule.id}`));
+      const [patched, read] = await connection.read(2);
+      assert.equal(patched.status, 200);
+      assert.equal(read.json.priority, 2);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('POST with an id then GET of that id in one packet', async () => {
+    const id = '0190c7a2-0000-7000-8000-00000000abcd';
+    const { statuses } = await exchange(service.current.port, rawRequest('POST', RR, JSON.stringify({ id, priority: 3 })) + rawRequest('GET', `${RR}/${id}`));
+    assert.deepEqual(statuses, [200, 200]);
+  });
+
+  test('a client that does not read its responses stops being read: requests are not run ahead', async () => {
+    // Large responses, so that the socket buffers fill after a few of them (a comment may hold 4096 characters).
+    const comment = 'x'.repeat(3000);
+    for (let i = 0; i < 60; i++) await api.create(RR, { priority: i, opts: { comment } });
+    const lists = async () => {
+      const text = (await api.get('/metrics')).text;
+      const line = text.split('\n').find((l) => l.startsWith('store_operation_duration_seconds_count{') && l.includes('operation="list"') && l.includes('collection="recordrules"'));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    const stored = (await api.get(RR, { limit: '10000', mask: 'id' })).body.length;
+    const before = await lists();
+    const count = 300;
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.pause();
+      connection.write(rawRequest('GET', `${RR}?limit=10000&mask=id,opts.comment`).repeat(count));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const ran = (await lists()) - before;
+      assert.ok(ran < count / 3, `${ran} of ${count} lists ran while their client read nothing`);
+      connection.resume();
+      const replies = await connection.read(count, 30_000);
+      assert.equal(replies.length, count);
+      assert.ok(replies.every((reply) => reply.status === 200 && reply.json.length === stored));
+    } finally {
+      connection.destroy();
+    }
+  });
+});
