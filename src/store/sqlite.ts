@@ -7,7 +7,6 @@
  * synchronous; each statement is short and indexed, and a PATCH's
  * read-merge-write runs as one write with nothing interleaved.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
@@ -17,6 +16,7 @@ import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import { prepareDataFile } from './file-guard.js';
 import { GroupCommit } from './group-commit.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, QueryTimeoutError, type ApiKeyRecord, type Store } from './store.js';
@@ -127,7 +127,7 @@ export class SqliteStore implements Store {
     file: string,
     private readonly options: SqliteOptions = sqliteOptions(),
   ) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') prepareDataFile(file);
     this.db = new Database(file);
     // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it
     // at once (no busy wait) while another process opens the same new file.
