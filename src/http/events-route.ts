@@ -34,7 +34,7 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    let unsubscribe = () => undefined as void;
+    let unsubscribe: () => void = () => undefined;
     const stream = new SseStream(response, {
       queueLimit,
       closeGraceMs: CLOSE_GRACE_MS,

@@ -5,7 +5,9 @@
  * every commit and a write is on disk before its response is sent. Writes
  * arriving together share one commit (group-commit.ts). better-sqlite3 is
  * synchronous; each statement is short and indexed, and a PATCH's
- * read-merge-write runs as one write with nothing interleaved.
+ * read-merge-write runs as one write with nothing interleaved. A list with
+ * costly terms (query/cost.ts) checks a deadline on every row it examines,
+ * since SQLite has no statement timeout and runs on the event loop.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
