@@ -2,7 +2,7 @@
  * A running service: store, application and listener, with an orderly stop.
  * Used by the CLI entry point, the tests and the benchmarks alike.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { buildApp, type RouteInfo } from './http/app.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
 import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
 
 export interface RunningService {
   url: string;
@@ -21,21 +22,44 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * On a store without API keys, creates domain "default" with a read-write
+ * key and writes the key to `file`; true when it did. A key file that exists
+ * already is never overwritten: keys gone while their file remains means the
+ * store was lost or replaced, which an operator must look at.
+ */
+async function bootstrapKey(store: Store, file: string): Promise<boolean> {
+  if ((await store.countApiKeys()) > 0) return false;
+  if (existsSync(file)) {
+    throw new Error(
+      `The store has no API keys, but the bootstrap key file ${file} exists: the database may have been deleted or replaced. ` +
+        'Not starting, and not overwriting the file. Restore the database, or move the file away to bootstrap a new key.',
+    );
+  }
+  await createDomain(store, BOOTSTRAP_DOMAIN);
+  const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // 'wx': never over a file that appeared in the meantime.
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return true;
+}
+
 export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
   const store = openStore(config.databaseUrl);
-  await store.prepare(models);
+  let bootstrapped = false;
+  try {
+    await store.prepare(models);
+    if (config.bootstrapKeyFile) bootstrapped = await bootstrapKey(store, config.bootstrapKeyFile);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
   const feed = await store.openChangeFeed();
   const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit, eventsQueueLimit: config.eventsQueueLimit });
-  if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) {
-    await createDomain(store, BOOTSTRAP_DOMAIN);
-    const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
-    mkdirSync(path.dirname(config.bootstrapKeyFile), { recursive: true });
-    writeFileSync(config.bootstrapKeyFile, `${key}\n`, { mode: 0o600 });
-    // The key itself never goes to the log, only where to find it.
-    fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
-  }
+  // The key itself never goes to the log, only where to find it.
+  if (bootstrapped) fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const listener = listenThroughEdge(httpServer, {
     ...DEFAULT_EDGE_LIMITS,

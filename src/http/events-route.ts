@@ -39,7 +39,7 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, STREAM_HEADERS);
-    let unsubscribe = () => undefined as void;
+    let unsubscribe: () => void = () => undefined;
     const stream = new SseStream(response, {
       queueLimit,
       closeGraceMs: CLOSE_GRACE_MS,

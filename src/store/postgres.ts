@@ -47,11 +47,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_LOCK_KEY = 727_001;
 
 // SQLSTATE classes and codes that mean "the database is not reachable right now".
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function unavailable(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
-  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // 08: connection exceptions; 53: insufficient resources (53100 disk full); 58: system errors (58030 I/O);
+  // 25006: a read-only transaction, as on a standby.
+  if (code && (UNAVAILABLE_CODES.has(code) || /^(08|53|58)/.test(code) || code === '25006')) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout/i.test(message ?? '');
 }
 

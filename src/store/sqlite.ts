@@ -6,9 +6,10 @@
  * every commit and a write is on disk before its response is sent. Writes
  * arriving together share one commit (group-commit.ts). The driver is
  * synchronous; each statement is short and indexed, and a PATCH's
- * read-merge-write runs as one write with nothing interleaved.
+ * read-merge-write runs as one write with nothing interleaved. A list with
+ * costly terms (query/cost.ts) checks a deadline on every row it examines,
+ * since SQLite has no statement timeout and runs on the event loop.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync as Database, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
@@ -18,6 +19,7 @@ import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import { prepareDataFile } from './file-guard.js';
 import { GroupCommit } from './group-commit.js';
 import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
@@ -160,7 +162,7 @@ export class SqliteStore implements Store {
     file: string,
     private readonly options: SqliteOptions = sqliteOptions(),
   ) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') prepareDataFile(file);
     // The busy timeout is in force from the first statement on.
     this.db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
     // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it

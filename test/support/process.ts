@@ -48,16 +48,17 @@ async function healthy(port: number, deadline: number): Promise<void> {
 }
 
 /**
- * Starts `node dist/src/main.js` with `env` and resolves once it logs that it
- * is listening; with a LOG_LEVEL that hides that line, once /healthz answers
- * on a port chosen beforehand.
+ * Starts `node dist/src/main.js` with `env` (as `user`, when given) and
+ * resolves once it logs that it is listening; with a LOG_LEVEL that hides
+ * that line, once /healthz answers on a port chosen beforehand.
  */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>, user: { uid?: number; gid?: number } = {}): Promise<ServiceProcess> {
   const quiet = env.LOG_LEVEL !== undefined && !VERBOSE_LEVELS.has(env.LOG_LEVEL);
   const fixedPort = quiet ? await freePort() : undefined;
   const child = spawn(process.execPath, [entryPoint], {
     env: { ...process.env, PORT: String(fixedPort ?? 0), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
