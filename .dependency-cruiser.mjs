@@ -26,8 +26,9 @@ const layers = {
   // The HTTP/1.1 reader in front of Node's parser: node builtins and the error catalogue only.
   edge: { path: '^src/edge/', mayImport: ['errors'], npm: false },
   http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
-  client: { path: '^src/client/', mayImport: ['collections', 'errors'] },
-  'entry points': { path: '^src/(main|service|cli|config|runtime)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  // The command line's tables flatten entities as the service's flat=true does (query/projection).
+  client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
+  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */

@@ -9,6 +9,7 @@ import { createApiKey, createDomain, BOOTSTRAP_DOMAIN } from '../src/auth/api-ke
 import { loadCollections } from '../src/collections/registry.js';
 import { newRow, timestamp, type Row } from '../src/entity/rows.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { decisionRules } from './decision-data.js';
 
 const DIRS = ['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'];
 const BATCH = 10_000;
@@ -58,4 +59,26 @@ export async function seed(dataDir: string, scale: number): Promise<Seeded> {
   }
   await store.close();
   return seeded;
+}
+
+/**
+ * A data directory with `scale` recordrules of the realistic decision mix
+ * (bench/decision-data.ts) and their storagerules in the bootstrap domain,
+ * plus the API key the service will accept.
+ */
+export async function seedDecisions(dataDir: string, scale: number): Promise<{ key: string }> {
+  mkdirSync(dataDir, { recursive: true });
+  const store = new SqliteStore(path.join(dataDir, 'app.db'));
+  const models = await loadCollections();
+  const rules = models.find((model) => model.name === 'recordrules')!;
+  const storage = models.find((model) => model.name === 'storagerules')!;
+  await store.prepare(models);
+  await createDomain(store, BOOTSTRAP_DOMAIN);
+  const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bench');
+  writeFileSync(path.join(dataDir, 'bootstrap-key'), key, { mode: 0o600 });
+  const data = decisionRules(rules, storage, scale);
+  await store.insertMany(storage, BOOTSTRAP_DOMAIN, data.storagerules);
+  for (let start = 0; start < data.rules.length; start += BATCH) await store.insertMany(rules, BOOTSTRAP_DOMAIN, data.rules.slice(start, start + BATCH));
+  await store.close();
+  return { key };
 }

@@ -13,13 +13,14 @@ fi
 echo "== Node.js $(node -v)"
 
 echo "== store: embedded SQLite"
-node --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+# The tests run on the store TEST_POSTGRES_URL names, if any: here on none.
+env -u TEST_POSTGRES_URL node --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
 embedded=$?
 
 postgres=0
 if [ -n "${TEST_POSTGRES_URL:-}" ]; then
   echo "== store: PostgreSQL"
-  TEST_DATABASE_URL="$TEST_POSTGRES_URL" node --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+  node --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
   postgres=$?
 else
   echo "== store: PostgreSQL not run (set TEST_POSTGRES_URL=postgres://... to include it)"

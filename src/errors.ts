@@ -42,6 +42,7 @@ export const ErrorCodes = {
   NOT_FOUND: 'COLL_ERR_NOT_FOUND',
   METHOD_NOT_ALLOWED: 'COLL_ERR_METHOD_NOT_ALLOWED',
   CONFLICT: 'COLL_ERR_CONFLICT',
+  IN_USE: 'COLL_ERR_IN_USE',
   BODY_TOO_LARGE: 'COLL_ERR_BODY_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'COLL_ERR_UNSUPPORTED_MEDIA_TYPE',
   STORE_UNAVAILABLE: 'COLL_ERR_STORE_UNAVAILABLE',
@@ -109,6 +110,21 @@ export class ConflictError extends ServiceError {
   readonly code = ErrorCodes.CONFLICT;
 }
 
+/** An entity others still refer to, so it cannot be deleted (a storage rule that recording rules use). */
+export class InUseError extends ServiceError {
+  readonly code = ErrorCodes.IN_USE;
+
+  constructor(
+    entity: string,
+    /** How many entities refer to it. */
+    readonly users: number,
+    /** What they are, such as `recordrules`. */
+    readonly by: string,
+  ) {
+    super(`${entity} is in use by ${users} ${by}`, [{ field: 'id', message: `in use by ${users} ${by}` }]);
+  }
+}
+
 export class BodyTooLargeError extends ServiceError {
   readonly code = ErrorCodes.BODY_TOO_LARGE;
 
@@ -163,6 +179,7 @@ export const errors = {
   badRequest: (message: string) => new MalformedRequestError(message),
   unauthorized: () => new UnauthenticatedError('A valid API key is required: Authorization: Bearer <key>'),
   forbidden: () => new ForbiddenError('This API key is read-only'),
+  deciderOnly: () => new ForbiddenError('This API key may only ask for recording decisions'),
   entityNotFound: (entity: string) => new NotFoundError(`${entity} not found`),
   routeNotFound: () => new NotFoundError('Not found'),
   lookupFailed: () => new NotFoundError('Lookup failed'),
@@ -171,6 +188,7 @@ export const errors = {
   methodNotAllowed: (method: string, allowed: readonly string[]) => new MethodNotAllowedError(method, allowed),
   duplicate: (entity: string, field: string) => new ConflictError(`${entity} with this ${field} already exists`, [{ field, message: 'already exists' }]),
   nestedTooDeep: (limit: number) => new MalformedRequestError(`Request body is nested deeper than ${limit} levels`),
+  inUse: (entity: string, users: number, by: string) => new InUseError(entity, users, by),
   bodyTooLarge: (limit: number) => new BodyTooLargeError(limit),
   unsupportedMediaType: () => new UnsupportedMediaTypeError('Content-Type must be application/json'),
   internal: () => new InternalError('Internal server error'),

@@ -2,64 +2,101 @@
  * A running service: store, application and listener, with an orderly stop.
  * Used by the CLI entry point, the tests and the benchmarks alike.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import pretty from 'pino-pretty';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
 import { loadCollections } from './collections/registry.js';
-import type { Config } from './config.js';
+import { databaseSetting, type Config } from './config.js';
 import { buildApp, type RouteInfo } from './http/app.js';
+import { DOCS_PATH } from './http/public-routes.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
-import { openStore } from './store/open.js';
+import { keyFileFailure, listenFailure, openPreparedStore, StartupError } from './startup-failure.js';
 import type { Store } from './store/store.js';
 
 export interface RunningService {
   url: string;
   port: number;
+  /**
+   * Stops accepting, lets in-flight requests finish (up to the grace period),
+   * closes the store; logs that it is stopping (with `reason`, a signal name)
+   * and when it has stopped.
+   */
+  stop(reason?: string): Promise<void>;
   /** Every route the service answers. */
   routes: readonly RouteInfo[];
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
-  stop(): Promise<void>;
+}
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  if (config.logLevel === 'silent') return false;
+  if (config.logFormat === 'json') return { level: config.logLevel };
+  // Written synchronously like pino's own stdout, so the last lines before exit are not lost.
+  return { level: config.logLevel, stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) };
 }
 
 /**
- * On a store without API keys, creates domain "default" with a read-write
- * key and writes the key to `file`; true when it did. A key file that exists
- * already is never overwritten: keys gone while their file remains means the
- * store was lost or replaced, which an operator must look at.
+ * A first read-write key for domain "default", when the store has none. The
+ * file is created before the key is stored, so a file that cannot be written
+ * never leaves a key behind that nobody has. An existing file is never
+ * overwritten: keys gone while their file remains means the store was lost
+ * or replaced, which an operator must look at.
  */
-async function bootstrapKey(store: Store, file: string): Promise<boolean> {
-  if ((await store.countApiKeys()) > 0) return false;
+async function bootstrapKey(store: Store, file: string, log: FastifyBaseLogger): Promise<void> {
   if (existsSync(file)) {
-    throw new Error(
+    throw new StartupError(
       `The store has no API keys, but the bootstrap key file ${file} exists: the database may have been deleted or replaced. ` +
-        'Not starting, and not overwriting the file. Restore the database, or move the file away to bootstrap a new key.',
+        'Not starting, and not overwriting the file; restore the database, or move the file away to bootstrap a new key.',
     );
   }
-  await createDomain(store, BOOTSTRAP_DOMAIN);
-  const key = await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap');
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  // 'wx': never over a file that appeared in the meantime.
-  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  return true;
+  let fd: number;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // 'wx': never over a file that appeared in the meantime.
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    throw keyFileFailure(err, file);
+  }
+  try {
+    await createDomain(store, BOOTSTRAP_DOMAIN);
+    writeSync(fd, `${await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap')}\n`);
+  } catch (err) {
+    // An empty file would make the next start refuse as if the store had been lost.
+    unlinkSync(file);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+  // The key itself never goes to the log, only where to find it.
+  log.warn({ file, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
+}
+
+/** The line a person at a terminal reads first: where to point a browser and curl, and where the key is. */
+function welcomeLine(url: string, keyFile: string | undefined): string {
+  const key =
+    keyFile && existsSync(keyFile)
+      ? `API key in ${path.resolve(keyFile)}`
+      : 'API keys: collection-service admin create-key <domain>';
+  return `collection-service is serving ${url} (API docs ${url}${DOCS_PATH}; ${key}); Ctrl-C stops it`;
 }
 
 export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
-  const store = openStore(config.databaseUrl);
-  let bootstrapped = false;
-  try {
-    await store.prepare(models);
-    if (config.bootstrapKeyFile) bootstrapped = await bootstrapKey(store, config.bootstrapKeyFile);
-  } catch (err) {
+  const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), models);
+  const feed = await store.openChangeFeed();
+  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger: loggerOptions(config), bodyLimit: config.bodyLimit, eventsQueueLimit: config.eventsQueueLimit });
+  const release = async () => {
+    await feed.close();
+    await fastify.close();
     await store.close();
+  };
+  try {
+    if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) await bootstrapKey(store, config.bootstrapKeyFile, fastify.log);
+  } catch (err) {
+    await release();
     throw err;
   }
-  const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
-  const feed = await store.openChangeFeed();
-  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger, bodyLimit: config.bodyLimit, eventsQueueLimit: config.eventsQueueLimit });
-  // The key itself never goes to the log, only where to find it.
-  if (bootstrapped) fastify.log.warn({ file: config.bootstrapKeyFile, domain: BOOTSTRAP_DOMAIN }, 'no API keys existed: wrote a read-write key to this file');
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const listener = listenThroughEdge(httpServer, {
     ...DEFAULT_EDGE_LIMITS,
@@ -69,20 +106,28 @@ export async function startService(config: Config): Promise<RunningService> {
   });
 
   const { server } = listener;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await release();
+    throw listenFailure(err, config.host, config.port);
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  fastify.log.info({ port, host: config.host }, 'listening');
+  const url = `http://${host}:${port}`;
+  if (config.logFormat === 'pretty') fastify.log.info(welcomeLine(url, config.bootstrapKeyFile));
+  else fastify.log.info({ port, host: config.host, url, docs: `${url}${DOCS_PATH}`, keyFile: config.bootstrapKeyFile }, 'listening');
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (reason?: string) =>
     (stopping ??= (async () => {
+      fastify.log.info({ signal: reason, graceMs: config.shutdownGraceMs }, 'stopping: no new connections, finishing requests in progress');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Ends open event streams, so their connections can close like the rest.
       await feed.close();
@@ -95,7 +140,8 @@ export async function startService(config: Config): Promise<RunningService> {
       clearInterval(sweep);
       await fastify.close();
       await store.close();
+      fastify.log.info('stopped');
     })());
 
-  return { url: `http://${host}:${port}`, port, routes, stop };
+  return { url, port, routes, stop };
 }

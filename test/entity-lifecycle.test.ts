@@ -73,10 +73,10 @@ describe('patch', () => {
   const { api } = useService();
 
   test('top-level fields replace; untouched fields stay', async () => {
-    const rule = await api.create(RR, { priority: 1, dir: 'incoming', periods: [{ from: '09:00' }] });
-    const reply = await api.patch(`${RR}/${rule.id}`, { periods: [{ to: '18:00' }], schedule: 'work' });
+    const rule = await api.create(RR, { priority: 1, dir: 'incoming', periods: [{ from: '09:00', to: '12:00' }, { from: '13:00', to: '18:00' }] });
+    const reply = await api.patch(`${RR}/${rule.id}`, { periods: [{ days: [6], from: '22:00', to: '06:00' }], schedule: 'work' });
     assert.equal(reply.status, 200);
-    assert.deepEqual(reply.body.periods, [{ to: '18:00' }]);
+    assert.deepEqual(reply.body.periods, [{ days: [6], from: '22:00', to: '06:00' }]);
     assert.equal(reply.body.dir, 'incoming');
     assert.equal(reply.body.schedule, 'work');
   });
@@ -148,7 +148,7 @@ describe('delete and lookup', () => {
   });
 
   test('recordrules are looked up by id only', async () => {
-    const rule = await api.create(RR, { priority: 1, schedule: 'night' });
+    const rule = await api.create(RR, { priority: 1, opts: { title: 'night' } });
     assert.deepEqual((await api.lookup(RR, rule.id)).body, [rule.id]);
     assert.equal((await api.lookup(RR, 'night')).status, 404);
   });

@@ -55,7 +55,7 @@ describe('error responses', () => {
     assertErrorReply(await api.get(RR, { limt: '5' }), 400, invalid('limt', 'unknown parameter; expected one of filter, mask, offset, limit, order, flat'));
     assertErrorReply(await api.request('DELETE', `${RR}/${rule.id}?mask=id`), 400, invalid('mask', 'unknown parameter; this operation takes none'));
     assertErrorReply(await api.get(RR, { filter: '{"colour":"red"}' }), 400, invalid('filter.colour', 'unknown or not filterable field'));
-    assertErrorReply(await api.get('/rest/v1/events', { collection: 'x' }), 400, invalid('collection', 'must be one of integration_points, recordrules'));
+    assertErrorReply(await api.get('/rest/v1/events', { collection: 'x' }), 400, invalid('collection', 'must be one of integration_points, recordrules, storagerules, workdays, calendar'));
     assertErrorReply(await api.lookup(RR, 5), 400, invalid('body', 'must be a JSON string: the key to look up'));
     assertErrorReply(await api.post(RR, { priority: 1, schedule: 'a\u0000b' }), 400, invalid('schedule', 'must not contain NUL (\\u0000) characters'));
   });

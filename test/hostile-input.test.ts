@@ -104,6 +104,28 @@ describe('hostile input', () => {
     );
   });
 
+  test('calls to decide, calendars to PATCH, workdays and storagerules to create', async () => {
+    const party = fc.dictionary(fc.oneof(fc.constantFrom('number', 'domain'), text), fc.oneof(scalar, fc.constantFrom('scratch', 'default', '', '*', '[1')), { maxKeys: 3 });
+    const at = fc.oneof(scalar, fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.constantFrom('2026-02-30T00:00:00Z', '2026-11-23T23:59:60Z', '2026-11-23T09:30:00+25:00'));
+    const call = fc.oneof(fc.record({ from: party, to: party, at }, { requiredKeys: [] }), body);
+    const calendar = fc.oneof(
+      fc.record({ timezone: fc.oneof(scalar, fc.constantFrom('UTC', 'Europe/Moscow', 'Etc/GMT+5', 'utc', '../../etc', 'America/New_York ')), week: fc.oneof(body, fc.dictionary(fc.constantFrom('1', '6', '8', 'x'), fc.array(fc.dictionary(fc.constantFrom('from', 'to', 'days'), scalar, { maxKeys: 3 }), { maxLength: 2 }), { maxKeys: 2 })) }, { requiredKeys: [] }),
+      body,
+    );
+    const paths = ['/rest/v1/domain/workdays', '/rest/v1/domain/storagerules'];
+    await fc.assert(
+      fc.asyncProperty(call, fc.boolean(), calendar, body, fc.constantFrom(...paths), async (sent, trace, document, entity, path) => {
+        assertWellFormed(await scratch.post(`/rest/v1/uc/recording_decisions${trace ? '?trace=true' : ''}`, sent), sent);
+        assertWellFormed(await api.post('/rest/v1/uc/recording_decisions', sent), sent);
+        assertWellFormed(await scratch.patch('/rest/v1/domain/calendar', document), document);
+        const created = await scratch.post(path, entity);
+        assertWellFormed(created, entity);
+        if (created.status === 200) assert.equal((await scratch.delete(`${path}/${created.body.id}`)).status, 204);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('ids in paths, with every verb', async () => {
     await fc.assert(
       fc.asyncProperty(text, fc.constantFrom('GET', 'PATCH', 'DELETE', 'LOOKUP', 'PUT'), fc.constantFrom(IP, RR), async (id, method, path) => {

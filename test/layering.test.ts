@@ -22,7 +22,7 @@ const tree: Record<string, string[]> = {
   'src/query/params.ts': ['./filter.js'],
   'src/events/change-feed.ts': ['../errors.js'],
   'src/store/store.ts': ['../query/params.js', '../events/change-feed.js'],
-  'src/store/sqlite.ts': ['./store.js', 'pg'],
+  'src/store/sqlite.ts': ['./store.js', 'node:sqlite'],
   'src/decisions/apply.ts': ['../store/store.js', '../events/change-feed.js', '../store/sqlite.js', '../http/errors.js'],
   'src/edge/reader.ts': ['node:net', '../errors.js', 'pg', '../http/errors.js'],
   'src/http/errors.ts': ['../errors.js'],

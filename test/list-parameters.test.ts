@@ -9,6 +9,8 @@ describe('list parameters', () => {
   let point: any;
 
   before(async () => {
+    // storageruleid must name a storagerule of the domain.
+    await api.create('/rest/v1/domain/storagerules', { id: 'f8d1d8d6-016c-cd8c-ca1d-50e54938780c', expires: 30 });
     const specs = [
       { priority: 50, dir: 'incoming', fromnumber: '101', opts: { title: 'Alpha' }, ext: { team: 'red', level: 3 } },
       { priority: 99, dir: '', crossdomain: '*', opts: { title: 'beta' }, ext: { team: 'blue', level: 1 } },

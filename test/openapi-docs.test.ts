@@ -46,8 +46,14 @@ describe('OpenAPI and docs', () => {
     assert.equal(document.components.schemas.RecordrulePatch.properties.id.readOnly, true, 'a PATCH may not change id');
     assert.equal(document.components.schemas.RecordruleFlat.properties['opts.title'].type, 'string');
     assert.ok(document.paths['/rest/v1/service/integration_tokens/{value}'].get);
+    assert.ok(document.paths['/rest/v1/uc/recording_decisions'].post.requestBody);
+    assert.ok(document.paths['/rest/v1/domain/calendar'].patch);
     assert.ok(document.paths['/rest/v1/events'].get.responses['200'].content['text/event-stream']);
-    assert.deepEqual(document.components.schemas.ChangeEvent.properties.collection.enum, models.map((model) => model.name));
+    // The calendar's PATCHes are on the feed too, with the domain as id.
+    assert.deepEqual(document.components.schemas.ChangeEvent.properties.collection.enum, [...models.map((model) => model.name), 'calendar']);
+    // Deleting a storagerule that recordrules use is a 409.
+    assert.ok(document.paths['/rest/v1/domain/storagerules/{id}'].delete.responses['409']);
+    assert.equal(document.paths['/rest/v1/uc/recordrules/{id}'].delete.responses['409'], undefined);
   });
 
   test('/docs renders in headless Chromium: collections, LOOKUP, the change feed and how to authorise', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async () => {

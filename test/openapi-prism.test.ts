@@ -1,15 +1,16 @@
 // Realistic traffic through Prism (@stoplight/prism-cli) in proxy mode with
 // --errors, in front of the real service: every operation, every list
 // parameter, the error statuses a valid request can meet, LOOKUP through
-// its POST forms. Prism checks each request and each answer against
-// /openapi.json; a single violation fails the run.
+// its POST forms, the calendar and recording decisions. Prism checks each
+// request and each answer against /openapi.json; a single violation fails
+// the run.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EventStream } from './support/event-stream.js';
 import { Relay } from './support/relay.js';
-import { addKey, dropTestStore, IP, onPostgres, RR, startTestService, testDatabaseUrl, type TestService } from './support/service.js';
+import { addKey, dropTestStore, IP, onPostgres, postgresUrl, RR, startTestService, testDatabaseUrl, type TestService } from './support/service.js';
 import { freePort, ROOT, saveDocument, toolScript } from './support/tools.js';
 
 const PRISM = toolScript('@stoplight/prism-cli/dist/index.js');
@@ -41,7 +42,7 @@ describe('traffic through Prism in proxy mode with --errors', () => {
     let databaseUrl: string | undefined;
     if (onPostgres) {
       // The store is reached through a relay, so the run can include an outage.
-      const real = new URL(process.env.TEST_DATABASE_URL!);
+      const real = new URL(postgresUrl!);
       relay = new Relay({ host: real.hostname, port: Number(real.port || 5432) });
       await relay.start();
       directUrl = testDatabaseUrl('');
@@ -237,6 +238,43 @@ describe('traffic through Prism in proxy mode with --errors', () => {
 
     // Refused requests changed nothing.
     assert.deepEqual((await expect(200, 'GET', item)).body, rule);
+  });
+
+  test('the calendar, recording decisions, a storagerule in use and a decider key', async () => {
+    const CALENDAR = '/rest/v1/domain/calendar';
+    const DECISIONS = '/rest/v1/uc/recording_decisions';
+    const STORAGE = '/rest/v1/domain/storagerules';
+    const deciderKey = await addKey(service, 'default', 'decider');
+
+    assert.equal(typeof (await expect(200, 'GET', CALENDAR)).body.timezone, 'string');
+    await expect(200, 'HEAD', CALENDAR);
+    const calendar = (await expect(200, 'PATCH', CALENDAR, { body: { timezone: 'Europe/Moscow', week: { '6': [{ from: '10:00', to: '14:00' }] } } })).body;
+    assert.deepEqual(calendar.week['6'], [{ from: '10:00', to: '14:00' }]);
+    await expect(400, 'PATCH', CALENDAR, { body: { timezone: 'Nowhere/Else' } });
+    await expect(400, 'GET', `${CALENDAR}?x=1`);
+
+    const storage = (await expect(200, 'POST', STORAGE, { body: { name: 'archive', expires: 30 } })).body;
+    const rule = (await expect(200, 'POST', RR, { body: { priority: 1, dir: 'incoming', tonumber: '7*', storageruleid: storage.id } })).body;
+    await expect(409, 'DELETE', `${STORAGE}/${storage.id}`);
+
+    const call = { from: { number: '5550100' }, to: { number: '7001', domain: 'default' }, at: '2026-03-02T10:00:00Z' };
+    const decision = (await expect(200, 'POST', `${DECISIONS}?trace=true`, { body: call })).body;
+    assert.equal(decision.domains[0].rule.id, rule.id);
+    assert.equal(decision.domains[0].storagerule.id, storage.id);
+    assert.ok(Array.isArray(decision.domains[0].trace));
+    await expect(200, 'POST', DECISIONS, { body: call, key: readOnlyKey });
+    await expect(200, 'POST', DECISIONS, { body: call, key: deciderKey });
+    // Valid by the schema, refused by the service: neither party is in a platform domain.
+    await expect(400, 'POST', DECISIONS, { body: { from: { number: '1' }, to: { number: '2' } } });
+    await expect(401, 'POST', DECISIONS, { body: call, key: 'not-a-key' });
+
+    await expect(403, 'PATCH', CALENDAR, { body: { timezone: 'UTC' }, key: readOnlyKey });
+    await expect(403, 'GET', CALENDAR, { key: deciderKey });
+    await expect(403, 'GET', RR, { key: deciderKey });
+    await expect(403, 'POST', `${RR}:lookup`, { body: rule.id, key: deciderKey });
+
+    await expect(204, 'DELETE', `${RR}/${rule.id}`);
+    await expect(204, 'DELETE', `${STORAGE}/${storage.id}`);
   });
 
   test('503 while the store is unreachable', { skip: !onPostgres && 'the embedded store cannot become unreachable' }, async () => {

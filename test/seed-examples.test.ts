@@ -85,10 +85,12 @@ describe('recordrules seed', () => {
   const created = { id: seed.created.id, priority: 99, storageruleid: seed.created.storageruleid, schedule: 'work' };
 
   test('POST answers the seed entity with defaults filled in', async () => {
+    // The storagerule the seed's rules name (storageruleid is checked on write).
+    await api.create('/rest/v1/domain/storagerules', { id: seed.created.storageruleid, name: 'seed', expires: 30 });
     const reply = await api.post(RR, created);
     assert.equal(reply.status, 200);
     // The seed lists opts as {comment, title} here but {title, comment} everywhere
-    // else; the service keeps one order, the GET/PATCH one (see README).
+    // else; the service keeps one order, the GET/PATCH one (docs/contract.md, "Field order").
     assert.deepEqual(keyPaths(reply.body), keyPaths(seed.one));
     assert.deepEqual(withoutVolatile(reply.body, ['ext']), withoutVolatile(seed.created, ['ext']));
   });

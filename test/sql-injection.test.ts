@@ -39,9 +39,9 @@ describe('SQL injection', () => {
       assert.ok(statuses.every((status) => status === 200 || status === 400 || status === 404), String(statuses));
 
       // Stored as plain data when it is a valid value.
-      const created = await api.create(RR, { priority: 2, schedule: payload, ext: { [payload]: payload } });
-      assert.equal(created.schedule, payload);
-      assert.deepEqual((await api.get(RR, { filter: JSON.stringify({ schedule: payload }), mask: 'id' })).body, [{ id: created.id }]);
+      const created = await api.create(RR, { priority: 2, opts: { title: payload }, ext: { [payload]: payload } });
+      assert.equal(created.opts.title, payload);
+      assert.deepEqual((await api.get(RR, { filter: JSON.stringify({ 'opts.title': payload }), mask: 'id' })).body, [{ id: created.id }]);
       assert.equal((await api.delete(`${RR}/${created.id}`)).status, 204);
       assert.equal((await api.get(`${RR}/${rule.id}`)).status, 200);
       assert.deepEqual(await api.snapshot(), snapshot);

@@ -9,16 +9,14 @@ import { loadCollections } from '../src/collections/registry.js';
 import { parseListQuery } from '../src/query/params.js';
 import { sqliteDialect } from '../src/store/sqlite.js';
 import { listStatement, lookupStatement } from '../src/store/sql.js';
-import { Api, IP, RR, startTestService } from './support/service.js';
+import { Api, IP, onPostgres, RR, startTestService } from './support/service.js';
 
-const embedded = !process.env.TEST_DATABASE_URL;
-
-describe('embedded store', { skip: !embedded && 'runs on the embedded store only' }, () => {
+describe('embedded store', { skip: onPostgres && 'runs on the embedded store only' }, () => {
   test('data survives a restart on the same data directory', async () => {
     const first = await startTestService();
     const api = new Api(first.url, first.key);
     const point = await api.create(IP, { type: 'public', code: 'PERSIST', ext: { k: 'v' } });
-    const rule = await api.create(RR, { priority: 7, periods: [{ d: 1 }] });
+    const rule = await api.create(RR, { priority: 7, periods: [{ days: [1], from: '09:00', to: '10:00' }] });
     await first.stop();
     assert.ok(existsSync(path.join(first.dataDir, 'app.db')), 'the database is a file under DATA_DIR');
 

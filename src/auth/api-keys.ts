@@ -7,7 +7,7 @@ import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { timestamp } from '../entity/rows.js';
 import type { Role, Store } from '../store/store.js';
 
-export const ROLES: readonly Role[] = ['read-only', 'read-write'];
+export const ROLES: readonly Role[] = ['read-only', 'read-write', 'decider'];
 export const BOOTSTRAP_DOMAIN = 'default';
 const DOMAIN_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const KEY_PREFIX = 'csk_';

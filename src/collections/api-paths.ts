@@ -7,5 +7,11 @@
 /** The change feed: Server-Sent Events of the caller's domain. */
 export const EVENTS_PATH = '/rest/v1/events';
 
+/** The caller's domain calendar: one document, GET and PATCH. */
+export const CALENDAR_PATH = '/rest/v1/domain/calendar';
+
+/** Recording decisions: POST a call, get whether and how it is recorded. */
+export const DECISIONS_PATH = '/rest/v1/uc/recording_decisions';
+
 /** AIP-136 custom method: `POST <collection>:lookup` is LOOKUP for clients that only speak POST. */
 export const LOOKUP_SUFFIX = ':lookup';

@@ -11,6 +11,19 @@ export type ScalarType = 'string' | 'integer' | 'boolean' | 'uuid';
 export type Scalar = string | number | boolean;
 export type Mode = 'in' | 'out' | 'inout';
 
+/** What a value check found wrong: about the whole value, or a part of it (`at`: "0.to"). */
+export interface ValueProblem {
+  at?: string;
+  message: string;
+}
+
+/**
+ * A rule beyond the declared type that the value must also follow (a mask's
+ * syntax, the order of a period's ends). Runs on create and PATCH only:
+ * rows stored before a check existed still load and list.
+ */
+export type ValueCheck = (value: unknown) => readonly ValueProblem[];
+
 interface FieldCommon {
   mode: Mode;
   /** Required on create. */
@@ -19,6 +32,7 @@ interface FieldCommon {
   immutable?: boolean;
   /** A credential: never written to logs, also when it is part of a path. */
   secret?: boolean;
+  check?: ValueCheck;
   description?: string;
 }
 
@@ -35,14 +49,25 @@ export interface ScalarField extends FieldCommon {
   maxLength?: number;
   /** How the server fills an `out` field, or an `inout` field the client left out. */
   generated?: 'uuid' | 'token';
-  unique?: boolean;
+  /** true: unique everywhere; 'per-domain': unique within each domain. */
+  unique?: boolean | 'per-domain';
+  /** A JSON Schema string format, e.g. "date" (YYYY-MM-DD, a real calendar day). */
+  format?: 'date';
+  /**
+   * Names an entity of this collection in the same domain by its id ("" for
+   * none with allowEmpty): checked on write, and a named entity cannot be deleted.
+   */
+  references?: string;
   /** Gets its own index: used in filters, orders or lookups. */
   indexed?: boolean;
 }
 
+/** The JSON Schema every item of an array field must satisfy. */
+export type ItemSchema = { readonly [keyword: string]: unknown };
+
 export interface ArrayField extends FieldCommon {
   kind: 'array';
-  items: 'string' | 'any';
+  items: 'string' | 'any' | ItemSchema;
   default?: readonly unknown[];
   maxItems: number;
   /** For string items: the longest item, in characters. */
@@ -144,6 +169,13 @@ export const strings = (kind: TextKind, options: Omit<Options<ArrayField>, 'item
   items: 'string',
   mode: 'inout',
   itemMaxLength: TEXT_LIMITS[kind],
+  ...options,
+});
+/** An array whose items each follow a declared JSON Schema (periods). */
+export const array = (items: ItemSchema, options: Omit<Options<ArrayField>, 'items' | 'itemMaxLength'>): ArrayField => ({
+  kind: 'array',
+  items,
+  mode: 'inout',
   ...options,
 });
 /** An array of any JSON values, bounded as a whole. */

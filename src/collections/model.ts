@@ -36,6 +36,17 @@ export interface CollectionModel {
   listProjection: Projection;
   /** Name of the `ext` field, if the collection has one. */
   extField?: string;
+  /** Fields naming an entity of another collection (declared `references`), linked by linkReferences. */
+  references: Reference[];
+  /** Fields of other collections naming entities of this one. */
+  referencedBy: Reference[];
+}
+
+/** `leaf` of `from` holds the id of an entity of `to` in the same domain. */
+export interface Reference {
+  from: CollectionModel;
+  leaf: Leaf;
+  to: CollectionModel;
 }
 
 /** Column holding the client's own `ext` keys as a JSON object. */
@@ -98,9 +109,26 @@ export function compileCollection(declaration: CollectionDeclaration): Collectio
     lookupLeaves,
     listProjection: new Map(),
     extField: Object.entries(declaration.fields).find(([, field]) => field.kind === 'ext')?.[0],
+    references: [],
+    referencedBy: [],
   };
   model.listProjection = projectionOf(model, declaration.listProjection);
   return model;
+}
+
+/** Resolves every declared `references` among the models; throws when one names no collection. */
+export function linkReferences(models: readonly CollectionModel[]): void {
+  for (const from of models) {
+    for (const leaf of from.leaves) {
+      const target = leaf.field.kind === 'scalar' ? leaf.field.references : undefined;
+      if (target === undefined) continue;
+      const to = models.find((model) => model.name === target);
+      if (!to || leaf.field.kind !== 'scalar' || leaf.field.type !== 'uuid') throw new Error(`${from.name}: ${leaf.path} must be a uuid naming a declared collection`);
+      const reference = { from, leaf, to };
+      from.references.push(reference);
+      to.referencedBy.push(reference);
+    }
+  }
 }
 
 /** Applies the collection's aliases (`tokenlocal` -> `token_local`) to the first segment of a path. */

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { CollectionDeclaration } from './declaration.js';
-import { compileCollection, type CollectionModel } from './model.js';
+import { compileCollection, linkReferences, type CollectionModel } from './model.js';
 
 const declarationsDir = fileURLToPath(new URL('./declarations/', import.meta.url));
 
@@ -25,5 +25,6 @@ export async function loadCollections(): Promise<CollectionModel[]> {
   }
   const names = new Set(models.map((model) => model.name));
   if (names.size !== models.length) throw new Error('two collections share a name');
+  linkReferences(models);
   return models;
 }

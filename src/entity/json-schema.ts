@@ -30,6 +30,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
     case 'string':
       schema.type = 'string';
       if (field.maxLength !== undefined) schema.maxLength = field.maxLength;
+      if (field.format) schema.format = field.format;
       if (!field.enum) schema.pattern = NUL_FREE_PATTERN;
       break;
     case 'uuid':
@@ -53,7 +54,11 @@ function arraySchema(field: ArrayField): JsonSchema {
   if (field.items === 'string') {
     return { type: 'array', maxItems: field.maxItems, items: { type: 'string', maxLength: field.itemMaxLength, pattern: NUL_FREE_PATTERN } };
   }
-  return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth, description: NUL_RULE };
+  if (field.items === 'any') {
+    return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth, description: NUL_RULE };
+  }
+  // A declared item schema (periods): it bounds its own values, and the body's NUL guard covers its strings.
+  return { type: 'array', maxItems: field.maxItems, items: { ...field.items } };
 }
 
 function extSchema(field: ExtField, purpose: SchemaPurpose): JsonSchema {

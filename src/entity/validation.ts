@@ -2,88 +2,18 @@
  * Validates create and patch bodies against the schemas derived from a
  * collection's declaration, reporting every offending field at once.
  */
-import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { ArrayField, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../errors.js';
-import { jsonBytes, jsonDepth } from './json-bounds.js';
-import { entitySchema, NUL_FREE_PATTERN } from './json-schema.js';
-
-// Deeper values are refused by x-maxBytes without being serialised.
-const MAX_MEASURED_DEPTH = 64;
+import { detailsOf, sharedAjv } from './ajv.js';
+import { entitySchema } from './json-schema.js';
 
 export type Body = Record<string, unknown>;
 
 export interface BodyValidator {
   create(body: unknown): Body;
   patch(body: unknown): Body;
-}
-
-// Union types: opts keys take null in bodies ("back to the default").
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-
-// The extension keywords of json-schema.ts. Each reports one error of its own keyword.
-function boundKeyword(keyword: string, holds: (limit: number, data: unknown) => boolean, message: (limit: number) => string): void {
-  const validate: SchemaValidateFunction = (limit: number, data: unknown): boolean => {
-    const ok = holds(limit, data);
-    validate.errors = ok ? undefined : [{ keyword, message: message(limit), params: { limit } }];
-    return ok;
-  };
-  ajv.addKeyword({ keyword, schemaType: 'number', errors: true, validate });
-}
-// Depth first: a value too deep is not serialised to be measured.
-boundKeyword('x-maxDepth', (limit, data) => jsonDepth(data, limit) <= limit, (limit) => `must not be nested deeper than ${limit} levels`);
-boundKeyword('x-maxBytes', (limit, data) => jsonDepth(data, MAX_MEASURED_DEPTH) <= MAX_MEASURED_DEPTH && jsonBytes(data) <= limit, (limit) => `must be at most ${limit} bytes as JSON`);
-boundKeyword(
-  'x-maxClientKeys',
-  (limit, data) => typeof data !== 'object' || data === null || Object.keys(data).filter((key) => key !== 'ct' && key !== 'lwt').length <= limit,
-  (limit) => `may hold at most ${limit} keys besides ct and lwt`,
-);
-
-function fieldOf(error: ErrorObject): string {
-  const base = error.instancePath.split('/').filter(Boolean).join('.');
-  const child =
-    error.keyword === 'additionalProperties'
-      ? (error.params as { additionalProperty: string }).additionalProperty
-      : error.keyword === 'required'
-        ? (error.params as { missingProperty: string }).missingProperty
-        : undefined;
-  return child === undefined ? base || 'body' : base ? `${base}.${child}` : child;
-}
-
-function messageOf(error: ErrorObject): string {
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return 'unknown field';
-    case 'required':
-      return 'is required';
-    case 'pattern':
-      return (error.params as { pattern: string }).pattern === NUL_FREE_PATTERN ? 'must not contain NUL (\\u0000) characters' : 'must be a UUID';
-    case 'enum':
-      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'maxLength': {
-      const { limit } = error.params as { limit: number };
-      // Inside propertyNames the value checked is a key of the object, not a value.
-      return error.propertyName === undefined ? `must be at most ${limit} characters` : `has a key longer than ${limit} characters`;
-    }
-    case 'maxItems':
-      return `must have at most ${(error.params as { limit: number }).limit} items`;
-    default:
-      return error.message ?? 'is invalid';
-  }
-}
-
-function detailsOf(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
-  const seen = new Set<string>();
-  const details: ErrorDetail[] = [];
-  for (const error of errors ?? []) {
-    // Said by the propertyNames error it wraps, which names the limit.
-    if (error.keyword === 'propertyNames') continue;
-    const detail = { field: fieldOf(error), message: messageOf(error) };
-    const key = `${detail.field}\0${detail.message}`;
-    if (!seen.has(key)) details.push(detail);
-    seen.add(key);
-  }
-  return details;
 }
 
 /**
@@ -102,9 +32,27 @@ function withoutNullOpts(model: CollectionModel, body: Body): Body {
   return copy ?? body;
 }
 
+/** Fields and opts keys whose declaration has a check, by wire path. */
+function checkedFields(model: CollectionModel): { path: string; top: string; key?: string; field: ScalarField | ArrayField }[] {
+  return model.leaves.filter((leaf) => leaf.field.check !== undefined).map(({ path, top, key, field }) => ({ path, top, key, field }));
+}
+
+/** Runs the declaration checks of the fields present in a body. */
+function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const { path, top, key, field } of checkedFields(model)) {
+    const container = key === undefined ? body : body[top];
+    if (typeof container !== 'object' || container === null) continue;
+    const value = (container as Body)[key ?? top];
+    if (value === undefined || value === null) continue;
+    for (const problem of field.check!(value)) details.push({ field: problem.at ? `${path}.${problem.at}` : path, message: problem.message });
+  }
+  return details;
+}
+
 export function bodyValidator(model: CollectionModel): BodyValidator {
-  const validateCreate = ajv.compile(entitySchema(model, 'create'));
-  const validatePatch = ajv.compile(entitySchema(model, 'patch'));
+  const validateCreate = sharedAjv().compile(entitySchema(model, 'create'));
+  const validatePatch = sharedAjv().compile(entitySchema(model, 'patch'));
   const serverOnly = Object.entries(model.declaration.fields)
     .filter(([, field]) => field.mode === 'out')
     .map(([name]) => name);
@@ -118,6 +66,8 @@ export function bodyValidator(model: CollectionModel): BodyValidator {
     const checked = withoutNullOpts(model, body as Body);
     const rest = details.length > 0 ? Object.fromEntries(Object.entries(checked).filter(([name]) => !refused.includes(name))) : checked;
     if (!validate(rest)) details.push(...detailsOf(validate.errors));
+    // Checks skip values of the wrong type, which the schema has reported already.
+    details.push(...runChecks(model, rest));
     if (details.length > 0) throw invalid(details);
     return body as Body;
   };

@@ -20,6 +20,17 @@ export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;
   /** Calls `listener` for each change in `domain`, and `onClose` if the feed closes; returns the unsubscribe. */
   subscribe(domain: string, listener: ChangeListener, onClose: () => void): () => void;
+  /**
+   * Calls `listener` for each change in every domain, and `onGap` when
+   * changes may have been missed (a lost connection, a log read too late):
+   * a subscriber that keeps state from changes then starts over.
+   */
+  subscribeAll(listener: ChangeListener, onGap: () => void): () => void;
+  /**
+   * Delivers, before it returns, changes made by other processes that have
+   * not arrived yet, where the store can find them cheaply; otherwise nothing.
+   */
+  catchUp(): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +40,21 @@ export class LocalFanOut {
 
   deliver(event: ChangeEvent): void {
     this.emitter.emit(`change:${event.domain}`, event);
+    this.emitter.emit('change', event);
+  }
+
+  /** Tells subscribers of every domain that changes may have been missed. */
+  gap(): void {
+    this.emitter.emit('gap');
+  }
+
+  subscribeAll(listener: ChangeListener, onGap: () => void): () => void {
+    this.emitter.on('change', listener);
+    this.emitter.on('gap', onGap);
+    return () => {
+      this.emitter.off('change', listener);
+      this.emitter.off('gap', onGap);
+    };
   }
 
   subscribe(domain: string, listener: ChangeListener, onClose: () => void): () => void {
@@ -48,7 +74,7 @@ export class LocalFanOut {
 
 /** One process: published changes go straight to its own subscribers. */
 export class InProcessChangeFeed implements ChangeFeed {
-  private readonly fanOut = new LocalFanOut();
+  protected readonly fanOut = new LocalFanOut();
 
   async publish(event: ChangeEvent): Promise<void> {
     this.fanOut.deliver(event);
@@ -57,6 +83,12 @@ export class InProcessChangeFeed implements ChangeFeed {
   subscribe(domain: string, listener: ChangeListener, onClose: () => void): () => void {
     return this.fanOut.subscribe(domain, listener, onClose);
   }
+
+  subscribeAll(listener: ChangeListener, onGap: () => void): () => void {
+    return this.fanOut.subscribeAll(listener, onGap);
+  }
+
+  catchUp(): void {}
 
   async close(): Promise<void> {
     this.fanOut.close();

@@ -1,9 +1,12 @@
 /**
  * The change feed across nodes: each change is sent with NOTIFY on a channel
  * of the store's schema, and every node LISTENs on a connection of its own
- * and hands what arrives to its local subscribers (its own changes included).
- * The listening connection is re-opened if the database goes away.
+ * and hands what arrives to its local subscribers. A node's own changes go
+ * to its subscribers at once, when published, and are not taken twice from
+ * the channel. The listening connection is re-opened if the database goes
+ * away; subscribers of every domain are then told of the gap.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { LocalFanOut, type ChangeEvent, type ChangeFeed, type ChangeListener } from './change-feed.js';
 
@@ -14,6 +17,9 @@ export class PostgresChangeFeed implements ChangeFeed {
   private listener?: pg.Client;
   private closed = false;
   private reconnect?: NodeJS.Timeout;
+  /** Marks this node's notifications, so it does not deliver its own changes twice. */
+  private readonly origin = randomUUID();
+  private lost = false;
 
   constructor(
     private readonly connectionString: string,
@@ -28,11 +34,13 @@ export class PostgresChangeFeed implements ChangeFeed {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('notification', (message) => {
       if (message.channel !== this.channel || !message.payload) return;
-      this.fanOut.deliver(JSON.parse(message.payload) as ChangeEvent);
+      const { origin, ...event } = JSON.parse(message.payload) as ChangeEvent & { origin?: string };
+      if (origin !== this.origin) this.fanOut.deliver(event);
     });
     const retry = () => {
       client.removeAllListeners('error');
       client.on('error', () => undefined);
+      this.lost = true;
       if (this.closed || this.reconnect) return;
       this.reconnect = setTimeout(() => {
         this.reconnect = undefined;
@@ -44,15 +52,27 @@ export class PostgresChangeFeed implements ChangeFeed {
     await client.connect();
     await client.query(`LISTEN "${this.channel}"`);
     this.listener = client;
+    if (this.lost) {
+      // Notifications sent while no connection listened are gone.
+      this.lost = false;
+      this.fanOut.gap();
+    }
   }
 
   async publish(event: ChangeEvent): Promise<void> {
-    await this.notify(this.channel, JSON.stringify(event));
+    this.fanOut.deliver(event);
+    await this.notify(this.channel, JSON.stringify({ ...event, origin: this.origin }));
   }
 
   subscribe(domain: string, listener: ChangeListener, onClose: () => void): () => void {
     return this.fanOut.subscribe(domain, listener, onClose);
   }
+
+  subscribeAll(listener: ChangeListener, onGap: () => void): () => void {
+    return this.fanOut.subscribeAll(listener, onGap);
+  }
+
+  catchUp(): void {}
 
   async close(): Promise<void> {
     this.closed = true;

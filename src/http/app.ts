@@ -10,12 +10,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
+import { DecisionEngine } from '../decisions/engine.js';
 import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes, secretMarkers } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
+import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
+import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
+import { documentPaths } from './document-paths.js';
 import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { registerMetrics } from './metrics.js';
@@ -96,7 +100,11 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   registerJsonBodyParser(fastify);
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
-  const routesByPath = [...readOnlyPaths, ...models.flatMap(collectionMethods)];
+  const otherPaths = [
+    { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
+    { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
+  ];
+  const routesByPath = [...readOnlyPaths, ...otherPaths, ...models.flatMap(collectionMethods)];
 
   fastify.setErrorHandler(sendError);
 
@@ -106,7 +114,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
     throw known ? errors.methodNotAllowed(servedMethod(request), known.allow) : errors.routeNotFound();
   });
 
-  const document = openApiDocument(models, { version: packageVersion(), bodyLimit });
+  const document = openApiDocument(models, { version: packageVersion(), bodyLimit }, documentPaths());
   fastify.get(OPENAPI_PATH, async () => document);
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
@@ -120,6 +128,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   const measuredStore = registerMetrics(fastify, store, models);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models, { queueLimit: eventsQueueLimit });
+  registerCalendarRoute(fastify, measuredStore, feed);
+  const engine = new DecisionEngine(measuredStore, models, feed);
+  fastify.addHook('onClose', async () => engine.close());
+  registerDecisionsRoute(fastify, engine);
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');

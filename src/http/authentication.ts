@@ -4,12 +4,14 @@
  * public list (public-routes.ts); a request that matches no route needs one
  * too. The request then runs in the key's domain. Read-only keys may GET,
  * HEAD and LOOKUP (in any of its forms, QUERY included); writes need a
- * read-write key. Missing or unknown keys get 401/1401, a write with a
- * read-only key 403/1403, before the body is read.
+ * read-write key. Asking for a recording decision changes nothing: every
+ * key may; a decider key may do only that. Missing or unknown keys get
+ * 401/1401, a request the role does not allow 403/1403, before the body is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
+import { DECISIONS_PATH } from '../collections/api-paths.js';
 import { errors } from '../errors.js';
 import { servedMethod } from './lookup-forms.js';
 import { isPublicRoute } from './public-routes.js';
@@ -18,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The domain of the caller's API key; null until a key admitted the request. */
     domain: string | null;
+    /** The role of the caller's key. */
+    keyRole: ApiKeyRecord['role'];
   }
 }
 
@@ -54,12 +58,18 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
   /** Scopes the request to the grant's domain; otherwise the error to answer with. */
   function admit(request: FastifyRequest, grant: Grant | undefined): Error | undefined {
     if (!grant || !grant.domain) return errors.unauthorized();
-    if (grant.role !== 'read-write' && !READ_METHODS.has(servedMethod(request))) return errors.forbidden();
+    const method = servedMethod(request);
+    // The matched route, as for the public list: the router's view of the path, not the raw target.
+    const deciding = method === 'POST' && request.routeOptions.url === DECISIONS_PATH;
+    if (grant.role === 'decider' && !deciding) return errors.deciderOnly();
+    if (grant.role === 'read-only' && !READ_METHODS.has(method) && !deciding) return errors.forbidden();
     request.domain = grant.domain;
+    request.keyRole = grant.role;
     return undefined;
   }
 
   app.decorateRequest('domain', null);
+  app.decorateRequest('keyRole', 'read-only');
   // Callback style: a cached key is admitted without a promise.
   app.addHook('onRequest', (request, _reply, done) => {
     // The matched pattern, undefined when nothing matched: unknown paths are not public.

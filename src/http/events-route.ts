@@ -12,6 +12,7 @@ import type { ChangeFeed } from '../events/change-feed.js';
 import { invalidField } from '../errors.js';
 import { callerDomain } from './authentication.js';
 import { SseStream } from './sse-stream.js';
+import { CALENDAR_COLLECTION } from './calendar-route.js';
 
 import { EVENTS_PATH } from '../collections/api-paths.js';
 
@@ -26,7 +27,7 @@ export interface EventsOptions {
 }
 
 export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, models: readonly CollectionModel[], { queueLimit }: EventsOptions): void {
-  const names = models.map((model) => model.name);
+  const names = [...models.map((model) => model.name), CALENDAR_COLLECTION];
   app.get(EVENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     const domain = callerDomain(request);
     const { collection, ...rest } = request.query;

@@ -28,19 +28,19 @@ const HEALTH_PATH = '/healthz';
 const MAX_TARGET_BYTES = 8192;
 
 const pascal = (name: string) => name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
-type Status = '400' | '401' | '403' | '404' | '408' | '409' | '413' | '414' | '415' | '431' | '500' | '503';
+export type Status = '400' | '401' | '403' | '404' | '408' | '409' | '413' | '414' | '415' | '431' | '500' | '503';
 
 function errorDescriptions(bodyLimit: number): Record<Status, string> {
   return {
     '400': 'Bad input: malformed JSON or HTTP, wrong types, unknown fields or parameters, U+0000 in the URL or body; error_details names every offending field',
     '401': 'No valid API key: send `Authorization: Bearer <key>`',
-    '403': 'The API key is read-only',
+    '403': 'The API key may not do this: a read-only key only reads, a decider key only asks for recording decisions',
     '404': 'Not found',
     '408': 'The request head did not arrive in time; the connection is closed',
-    '409': 'An entity with this id already exists in the domain',
+    '409': 'An entity with this id already exists in the domain, or (DELETE) other entities still refer to this one; error_message says how many',
     '413': `Request body larger than ${bodyLimit} bytes`,
     '414': `Request target longer than ${MAX_TARGET_BYTES} bytes`,
     '415': 'Content-Type is not application/json',
@@ -52,10 +52,13 @@ function errorDescriptions(bodyLimit: number): Record<Status, string> {
 
 // What every request may be answered with, whatever it asks for.
 const ANY_REQUEST: Status[] = ['400', '408', '414', '431', '500', '503'];
-const API_REQUEST: Status[] = [...ANY_REQUEST, '401'];
-const WITH_BODY: Status[] = ['413', '415'];
+/** What a /rest request any key may make can meet. */
+export const ANY_KEY: Status[] = [...ANY_REQUEST, '401'];
+// A decider key may only ask for recording decisions: everything else answers it 403.
+export const API_REQUEST: Status[] = [...ANY_KEY, '403'];
+export const WITH_BODY: Status[] = ['413', '415'];
 
-interface OperationSpec {
+export interface OperationSpec {
   operationId: string;
   summary: string;
   description: string;
@@ -69,9 +72,9 @@ interface OperationSpec {
   security?: unknown[];
 }
 
-function operation(spec: OperationSpec, head = false): Record<string, unknown> {
+export function operation(spec: OperationSpec, head = false): Record<string, unknown> {
   const responses: Record<string, unknown> = { ...spec.success };
-  for (const status of [...spec.errors, ...(spec.notFound ? (['404'] as const) : [])].sort()) {
+  for (const status of [...new Set([...spec.errors, ...(spec.notFound ? (['404'] as const) : [])])].sort()) {
     if (status === '404') responses[status] = head ? { description: spec.notFound } : { description: spec.notFound, content: json(ref('Error')) };
     else responses[status] = head ? { description: `${http.STATUS_CODES[status]}, without a body` } : { $ref: `#/components/responses/Error${status}` };
   }
@@ -84,7 +87,7 @@ function operation(spec: OperationSpec, head = false): Record<string, unknown> {
 }
 
 /** HEAD of a GET operation: the same parameters and statuses, no bodies. */
-function headOf(spec: OperationSpec): Record<string, unknown> {
+export function headOf(spec: OperationSpec): Record<string, unknown> {
   const [status, answer] = Object.entries(spec.success)[0] as [string, { description: string }];
   return operation(
     {
@@ -229,9 +232,12 @@ function collectionPaths(model: CollectionModel): Record<string, unknown> {
     tags,
     operationId: `delete${entity}`,
     summary: `Delete a ${model.entity}`,
-    description: 'Deletes the entity. A body is not needed; one that is sent must still be JSON within the size limit.',
+    description:
+      'Deletes the entity. A body is not needed; one that is sent must still be JSON within the size limit.' +
+      (model.referencedBy.length > 0 ? ` While ${model.referencedBy.map(({ from }) => from.name).join(', ')} of the domain name it, the answer is a 409 and nothing is deleted.` : ''),
     success: { '204': { description: 'Deleted' } },
-    errors: [...API_REQUEST, ...WITH_BODY, '403'],
+    // An entity others name (a storagerule that recordrules use) cannot go while they do.
+    errors: [...API_REQUEST, ...WITH_BODY, '403', ...(model.referencedBy.length > 0 ? (['409'] as const) : [])],
     notFound,
   };
   const additional = (method: string) => ({ ...operation({ ...lookupSpec, operationId: `${lookupSpec.operationId}${pascal(method.toLowerCase())}` }), description: `${method} form of lookup${plural}.` });
@@ -271,7 +277,7 @@ function collectionPaths(model: CollectionModel): Record<string, unknown> {
   return paths;
 }
 
-function serviceSchemas(models: readonly CollectionModel[]): Record<string, JsonSchema> {
+function serviceSchemas(models: readonly CollectionModel[], feed: FeedCollection[]): Record<string, JsonSchema> {
   const uuid = { type: 'string', pattern: `^${UUID_PATTERN}$` };
   return {
     Error: {
@@ -315,15 +321,15 @@ function serviceSchemas(models: readonly CollectionModel[]): Record<string, Json
       required: ['op', 'collection', 'id'],
       properties: {
         op: { type: 'string', enum: ['create', 'update', 'delete'] },
-        collection: { type: 'string', enum: models.map((model) => model.name) },
-        id: uuid,
+        collection: { type: 'string', enum: [...models.map((model) => model.name), ...feed.map(({ name }) => name)] },
+        id: feed.length === 0 ? uuid : { type: 'string', description: ['The entity id, a UUID', ...feed.map(({ name, id }) => `for ${name}, ${id}`)].join('; ') },
       },
       additionalProperties: false,
     },
   };
 }
 
-function servicePaths(models: readonly CollectionModel[]): Record<string, unknown> {
+function servicePaths(models: readonly CollectionModel[], feed: FeedCollection[]): Record<string, unknown> {
   const health: OperationSpec = {
     tags: ['service'],
     operationId: 'health',
@@ -333,7 +339,7 @@ function servicePaths(models: readonly CollectionModel[]): Record<string, unknow
     success: { '200': { description: 'Healthy', content: json(ref('Health')) } },
     errors: ANY_REQUEST,
   };
-  const names = models.map((model) => model.name);
+  const names = [...models.map((model) => model.name), ...feed.map(({ name }) => name)];
   const events: OperationSpec = {
     tags: ['changes'],
     operationId: 'streamChanges',
@@ -367,8 +373,33 @@ function servicePaths(models: readonly CollectionModel[]): Record<string, unknow
   };
 }
 
-export function openApiDocument(models: readonly CollectionModel[], { version, bodyLimit }: DocumentOptions): Record<string, unknown> {
-  const schemas = serviceSchemas(models);
+/** A collection of the change feed that is not a collection model (the calendar). */
+export interface FeedCollection {
+  name: string;
+  /** What its events' id is. */
+  id: string;
+}
+
+/**
+ * What the HTTP layer serves besides collections (the calendar, recording
+ * decisions): described there, from the schemas that validate them, since
+ * this module sits below the modules that own them.
+ */
+export interface ExtraPaths {
+  paths: Record<string, unknown>;
+  tags: { name: string; description: string }[];
+  schemas?: Record<string, JsonSchema>;
+  /** Collections the change feed announces besides the models. */
+  feed?: FeedCollection[];
+}
+
+export function openApiDocument(
+  models: readonly CollectionModel[],
+  { version, bodyLimit }: DocumentOptions,
+  extra: ExtraPaths = { paths: {}, tags: [] },
+): Record<string, unknown> {
+  const feed = extra.feed ?? [];
+  const schemas = { ...serviceSchemas(models, feed), ...extra.schemas };
   for (const model of models) {
     const entity = pascal(model.entity);
     const views = entityViews(model, entitySchema(model, 'entity'));
@@ -403,7 +434,8 @@ export function openApiDocument(models: readonly CollectionModel[], { version, b
         '',
         '**Authorisation.** Every /rest request needs `Authorization: Bearer <key>` and runs in the domain of that key. ' +
           'In this page, press **Authorize** and paste an API key: the one the service wrote to `data/bootstrap-key` on its first start, ' +
-          'or one made with `collection-service admin create-key <domain>`. Read-only keys may GET, HEAD and LOOKUP (in every form).',
+          'or one made with `collection-service admin create-key <domain>`. Read-only keys may GET, HEAD and LOOKUP (in every form). ' +
+          'Every key may ask for a recording decision; a decider key may do nothing else, in every domain of the call.',
         '',
         `**LOOKUP** (key → ids) is the custom-method operation of each collection (${lookups}); ` +
           'the extension method LOOKUP, QUERY and POST with `X-HTTP-Method-Override: LOOKUP` answer the same.',
@@ -418,11 +450,12 @@ export function openApiDocument(models: readonly CollectionModel[], { version, b
     servers: [{ url: '/', description: 'The service that serves this document' }],
     tags: [
       ...models.map((model) => ({ name: model.name, description: model.declaration.description ?? model.name })),
+      ...extra.tags,
       { name: 'changes', description: 'The change feed' },
       { name: 'service', description: 'Health of the node' },
     ],
     security: [{ bearer: [] }],
-    paths: { ...Object.assign({}, ...models.map(collectionPaths)), ...servicePaths(models) },
+    paths: { ...Object.assign({}, ...models.map(collectionPaths)), ...extra.paths, ...servicePaths(models, feed) },
     components: {
       schemas,
       parameters,

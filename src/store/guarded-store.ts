@@ -3,9 +3,11 @@
  * guard translates: the embedded store's file checks (file-guard.ts) wrap
  * the SQLite store this way, with no check inside its own code.
  */
+import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
+import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import type { ApiKeyRecord, Store } from './store.js';
 
@@ -62,6 +64,9 @@ export class GuardedStore implements Store {
   count(model: CollectionModel): Promise<number> {
     return this.read(() => this.store.count(model));
   }
+  countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
+    return this.read(() => this.store.countWhere(model, domain, filter));
+  }
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     return this.read(() => this.store.lookup(model, domain, key));
   }
@@ -79,6 +84,12 @@ export class GuardedStore implements Store {
   }
   countApiKeys(): Promise<number> {
     return this.read(() => this.store.countApiKeys());
+  }
+  getCalendar(domain: string): Promise<CalendarDocument | undefined> {
+    return this.read(() => this.store.getCalendar(domain));
+  }
+  patchCalendar(domain: string, patch: CalendarPatch, writtenAt: string): Promise<CalendarDocument> {
+    return this.write(() => this.store.patchCalendar(domain, patch, writtenAt));
   }
   openChangeFeed(): Promise<ChangeFeed> {
     return this.store.openChangeFeed();

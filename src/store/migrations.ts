@@ -10,6 +10,7 @@
  * cannot be derived (a rename, a backfill) becomes a new version below.
  */
 import type { CollectionModel } from '../collections/model.js';
+import { calendarTableStatement } from './calendar-sql.js';
 import { schemaStatements, type Dialect } from './sql.js';
 
 export interface Migration {
@@ -38,6 +39,11 @@ export const migrations: readonly Migration[] = [
     version: 3,
     name: 'drop the recordrules dir index, covered by (dir, priority)',
     statements: () => ['DROP INDEX IF EXISTS recordrules_dir_idx'],
+  },
+  {
+    version: 4,
+    name: 'domain calendars',
+    statements: (_models, dialect) => [calendarTableStatement(dialect)],
   },
 ];
 

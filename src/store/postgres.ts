@@ -14,9 +14,12 @@ import pg from 'pg';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
+import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
+import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { calendarOfRow, calendarStatements } from './calendar-sql.js';
+import { countStatement, DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
@@ -77,6 +80,7 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly connectionString: string;
   private readonly keySql = keyStatements(postgresDialect);
+  private readonly calendarSql = calendarStatements(postgresDialect);
 
   constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
     const url = new URL(databaseUrl);
@@ -155,8 +159,9 @@ export class PostgresStore implements Store {
       const { code, constraint } = err as { code?: string; constraint?: string };
       if (code === '23505') {
         // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
-        const column = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
-        throw new DuplicateKeyError(column);
+        const named = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
+        // A per-domain unique field's constraint is <table>_domain_<column>_key.
+        throw new DuplicateKeyError(model.leafByColumn.has(named) ? named : named.replace(/^domain_/, ''));
       }
       throw err;
     }
@@ -205,6 +210,21 @@ export class PostgresStore implements Store {
 
   async count(model: CollectionModel): Promise<number> {
     return Number((await this.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${tableName(model)}`)).rows[0].n);
+  }
+
+  async countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
+    const { sql, values } = countStatement(model, domain, filter, postgresDialect);
+    return Number((await this.query<{ n: string }>(sql, values)).rows[0].n);
+  }
+
+  async getCalendar(domain: string): Promise<CalendarDocument | undefined> {
+    const row = (await this.query(this.calendarSql.get, [domain])).rows[0];
+    return row && calendarOfRow(row, (value) => value);
+  }
+
+  async patchCalendar(domain: string, patch: CalendarPatch, writtenAt: string): Promise<CalendarDocument> {
+    const { sql, values } = this.calendarSql.patch(domain, patch, writtenAt);
+    return calendarOfRow((await this.query(sql, values)).rows[0], (value) => value);
   }
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {

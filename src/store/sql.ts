@@ -65,12 +65,15 @@ export function schemaStatements(model: CollectionModel, dialect: Dialect): stri
   const columns = [`${quote(DOMAIN_COLUMN)} ${dialect.columnType({ kind: 'scalar', type: 'string', mode: 'out' })} NOT NULL`];
   for (const leaf of model.leaves) {
     // id is unique per domain (the primary key below), so one domain cannot learn of another's ids;
-    // other unique fields are server-generated and unique everywhere.
-    const unique = leaf.path !== 'id' && leaf.field.kind === 'scalar' && leaf.field.unique ? ' UNIQUE' : '';
+    // other unique fields are server-generated and unique everywhere, or declared unique per domain.
+    const unique = leaf.path !== 'id' && leaf.field.kind === 'scalar' && leaf.field.unique === true ? ' UNIQUE' : '';
     columns.push(`${quote(leaf.column)} ${dialect.columnType(leaf.field)}${notNull(leaf) ? ' NOT NULL' : ''}${unique}`);
   }
   columns.push(`${quote(EXT_EXTRA_COLUMN)} ${dialect.columnType('object')} NOT NULL`);
   columns.push(`PRIMARY KEY (${quote(DOMAIN_COLUMN)}, ${quote('id')})`);
+  for (const leaf of model.leaves) {
+    if (leaf.field.kind === 'scalar' && leaf.field.unique === 'per-domain') columns.push(`UNIQUE (${quote(DOMAIN_COLUMN)}, ${quote(leaf.column)})`);
+  }
   const statements = [`CREATE TABLE IF NOT EXISTS ${table} (\n  ${columns.join(',\n  ')}\n)${dialect.tableSuffix}`];
   for (const leaf of model.leaves) {
     if (leaf.field.kind !== 'scalar' || !leaf.field.indexed) continue;
@@ -162,6 +165,13 @@ export function entityColumns(model: CollectionModel): string {
 export function insertStatement(model: CollectionModel, dialect: Dialect): string {
   const columns = rowColumns(model);
   return `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => dialect.placeholder(i + 1)).join(', ')})`;
+}
+
+/** How many rows of the domain match the filter. */
+export function countStatement(model: CollectionModel, domain: string, filter: FilterNode, dialect: Dialect): { sql: string; values: unknown[] } {
+  const params = new Params(dialect);
+  const sql = `SELECT COUNT(*) AS n FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${compileFilter(filter, params, dialect)}`;
+  return { sql, values: params.values };
 }
 
 export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {

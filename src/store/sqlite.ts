@@ -15,11 +15,15 @@ import type { DatabaseSync as Database, SQLInputValue, StatementSync } from 'nod
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
+import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
+import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
-import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
-import { InProcessChangeFeed, type ChangeFeed } from '../events/change-feed.js';
+import { calendarOfRow, calendarStatements } from './calendar-sql.js';
+import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import type { ChangeFeed } from '../events/change-feed.js';
 import { prepareDataFile } from './file-guard.js';
+import { crossProcessChangeFeed } from './sqlite-change-log.js';
 import { GroupCommit } from './group-commit.js';
 import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
@@ -153,10 +157,13 @@ export class SqliteStore implements Store {
   private readonly rowStatements = new Map<string, StatementSync>();
   private readonly sql = new WeakMap<CollectionModel, ModelSql>();
   private readonly keySql = keyStatements(sqliteDialect);
+  private readonly calendarSql = calendarStatements(sqliteDialect);
   private readonly transactions: Transactions;
   private readonly writes: GroupCommit;
   /** When the list running now must stop (performance.now() time); SQLite has no statement timeout. */
   private deadline = Infinity;
+  /** The collection tables, known once prepared: the change feed logs writes to them. */
+  private tables: string[] = [];
 
   constructor(
     file: string,
@@ -232,6 +239,7 @@ export class SqliteStore implements Store {
   }
 
   async prepare(models: readonly CollectionModel[]): Promise<void> {
+    this.tables = models.map((model) => model.name);
     // IMMEDIATE takes the write lock first: processes starting on one file migrate one at a time.
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -315,6 +323,22 @@ export class SqliteStore implements Store {
     return (this.statement(this.sqlOf(model).count).get() as { n: number }).n;
   }
 
+  async countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
+    const { sql, values } = countStatement(model, domain, filter, sqliteDialect);
+    return (this.statement(sql).get(...(values as SQLInputValue[])) as { n: number }).n;
+  }
+
+  async getCalendar(domain: string): Promise<CalendarDocument | undefined> {
+    const row = this.statement(this.calendarSql.get).get(domain) as Record<string, unknown> | undefined;
+    return row && calendarOfRow(row, (text) => JSON.parse(text as string));
+  }
+
+  async patchCalendar(domain: string, patch: CalendarPatch, writtenAt: string): Promise<CalendarDocument> {
+    const { sql, values } = this.calendarSql.patch(domain, patch, writtenAt);
+    const row = await this.writes.submit(() => this.statement(sql).get(...(values as SQLInputValue[])) as Record<string, unknown>);
+    return calendarOfRow(row, (text) => JSON.parse(text as string));
+  }
+
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, sqliteDialect);
     return orderLookupRows(this.statement(sql).all(...(values as SQLInputValue[])) as never);
@@ -340,9 +364,9 @@ export class SqliteStore implements Store {
     return (this.statement(this.keySql.countApiKeys).get() as { n: number }).n;
   }
 
-  /** Changes reach subscribers of this process only: the embedded store serves one node. */
+  /** Changes of this process at once; of other processes on the same file through its change log. */
   async openChangeFeed(): Promise<ChangeFeed> {
-    return new InProcessChangeFeed();
+    return crossProcessChangeFeed(this.db, this.tables);
   }
 
   async ping(): Promise<void> {

@@ -2,9 +2,11 @@
  * What a store does for the service. Every operation runs inside one domain:
  * rows of another domain are never read, changed or counted.
  */
+import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
+import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 
 export interface Store {
@@ -19,6 +21,8 @@ export interface Store {
   delete(model: CollectionModel, domain: string, id: string): Promise<boolean>;
   /** Rows of the collection in every domain, for metrics. */
   count(model: CollectionModel): Promise<number>;
+  /** How many rows of the domain match the filter. */
+  countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number>;
   /** Ids of rows whose lookup keys equal `key`, in the default order. */
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]>;
   /** Creates a domain; false when it already exists. */
@@ -28,6 +32,10 @@ export interface Store {
   /** The domain and role of the key with this hash. */
   findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined>;
   countApiKeys(): Promise<number>;
+  /** The domain's calendar; undefined while it was never written (the defaults apply). */
+  getCalendar(domain: string): Promise<CalendarDocument | undefined>;
+  /** Sets the parts of the domain's calendar a patch names, in one statement; the defaults fill a first write. */
+  patchCalendar(domain: string, patch: CalendarPatch, writtenAt: string): Promise<CalendarDocument>;
   /** The feed of entity changes that fits this store (across nodes where the store is shared). */
   openChangeFeed(): Promise<ChangeFeed>;
   /** Resolves when the store can serve requests. */
@@ -35,7 +43,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type Role = 'read-only' | 'read-write';
+/** `decider`: may ask for recording decisions, in any domain, and nothing else. */
+export type Role = 'read-only' | 'read-write' | 'decider';
 
 export interface ApiKeyRecord {
   id: string;

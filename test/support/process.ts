@@ -7,10 +7,42 @@ import { promisify } from 'node:util';
 const entryPoint = new URL('../../src/main.js', import.meta.url).pathname;
 const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 
-/** Runs the package's command line (`collection-service ...`) and returns what it printed. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+/**
+ * Runs the package's command line (`collection-service ...`) and returns what
+ * it printed; rejects with `code` and `stderr` when it exits non-zero.
+ */
+export async function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, cwd });
   return stdout.trim();
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const EXIT_DEADLINE_MS = 15000;
+
+/**
+ * Runs `node dist/src/main.js` with `env` (and as `user`, when given) until
+ * it exits on its own, as a start that fails does; kills it if it is still
+ * running after the deadline.
+ */
+export async function runServiceToExit(env: Record<string, string>, user: { uid?: number; gid?: number } = {}): Promise<Finished> {
+  const child = spawn(process.execPath, [entryPoint], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), EXIT_DEADLINE_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+  clearTimeout(deadline);
+  return { code, stdout, stderr };
 }
 
 export interface ServiceProcess {

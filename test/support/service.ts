@@ -17,16 +17,23 @@ import type { Role } from '../../src/store/store.js';
 export const IP = '/rest/v1/service/integration_points';
 export const RR = '/rest/v1/uc/recordrules';
 
-export const onPostgres = /^postgres(ql)?:/.test(process.env.TEST_DATABASE_URL ?? '');
+/**
+ * TEST_POSTGRES_URL, when it names a PostgreSQL database: the suite then runs
+ * on PostgreSQL (`npm test` runs it once without and once with it).
+ */
+export const postgresUrl = /^postgres(ql)?:/.test(process.env.TEST_POSTGRES_URL ?? '') ? process.env.TEST_POSTGRES_URL! : undefined;
+export const onPostgres = postgresUrl !== undefined;
+/** The reason a PostgreSQL-only test gives when it is skipped. */
+export const NEEDS_POSTGRES = 'needs TEST_POSTGRES_URL=postgres://...';
 
 /**
  * The store a test service uses: the embedded default under `dataDir`, or,
- * when TEST_DATABASE_URL names a PostgreSQL database, a schema of its own
+ * when TEST_POSTGRES_URL names a PostgreSQL database, a schema of its own
  * there, so every service starts empty and isolated.
  */
 export function testDatabaseUrl(dataDir: string): string {
   if (!onPostgres) return `sqlite:${path.join(dataDir, 'app.db')}`;
-  const url = new URL(process.env.TEST_DATABASE_URL!);
+  const url = new URL(postgresUrl!);
   url.searchParams.set('schema', `t_${randomBytes(6).toString('hex')}`);
   return url.toString();
 }

@@ -1,5 +1,7 @@
-// shared/spec/seeds/recordrules.ru.txt and CONVENTIONS.md "recordrule".
-import { defineCollection, ext, idField, integer, oneOf, opts, string, uuid, values } from '../declaration.js';
+// shared/spec/seeds/recordrules.ru.txt, CONVENTIONS.md "recordrule" and RECORDING.md.
+import { array, defineCollection, ext, idField, integer, oneOf, opts, string, uuid } from '../declaration.js';
+import { checkRulePeriods, rulePeriodSchema } from '../values/clock.js';
+import { checkMask } from '../values/number-mask.js';
 
 export const recordrules = defineCollection({
   name: 'recordrules',
@@ -11,14 +13,14 @@ export const recordrules = defineCollection({
     priority: integer({ required: true, indexed: true, description: 'Lower value = higher priority.' }),
     // Indexed through (dir, priority) below, whose prefix serves filters on dir alone.
     dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '' }),
-    fromnumber: string('mask', { default: '', description: 'Number mask.' }),
-    tonumber: string('mask', { default: '', description: 'Number mask.' }),
-    crossdomain: string('mask', { default: '', description: 'Domain mask.' }),
+    fromnumber: string('mask', { default: '', check: checkMask, description: 'Number mask the caller\'s number must match.' }),
+    tonumber: string('mask', { default: '', check: checkMask, description: 'Number mask the called number must match.' }),
+    crossdomain: string('mask', { default: '', check: checkMask, description: 'Mask of the other domain\'s name; checked on crossdomain calls only.' }),
     rec: integer({ default: 1, enum: [0, 1], description: '1 records, 0 does not.' }),
-    storageruleid: uuid({ default: '', allowEmpty: true }),
-    schedule: string('code', { default: 'all' }),
-    // Items such as {"days": [1, 2, 3], "from": "09:00", "to": "18:00"}: about 50 bytes each.
-    periods: values({ default: [], maxItems: 64, maxBytes: 8192, maxDepth: 4 }),
+    storageruleid: uuid({ default: '', allowEmpty: true, references: 'storagerules', description: 'A storagerule of the same domain, or "".' }),
+    schedule: oneOf(['all', '', 'work', 'nonwork'], { default: 'all', description: 'all (or ""): always; work / nonwork: inside / outside the domain calendar\'s working time.' }),
+    // Items such as {"days": [1, 2, 3], "from": "09:00", "to": "18:00"}.
+    periods: array(rulePeriodSchema, { default: [], maxItems: 64, check: checkRulePeriods, description: 'Local-time windows; [] = no restriction.' }),
     opts: opts(),
     ext: ext(),
   },
