@@ -36,27 +36,40 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return { level: config.logLevel, stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) };
 }
 
+// A node that finds the key file but no keys may be watching another node bootstrap the same store.
+const BOOTSTRAP_WAIT_MS = 5000;
+
+/** True once the store has a key, within BOOTSTRAP_WAIT_MS. */
+async function keysAppear(store: Store): Promise<boolean> {
+  for (const until = Date.now() + BOOTSTRAP_WAIT_MS; Date.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await store.countApiKeys()) > 0) return true;
+  }
+  return false;
+}
+
 /**
  * A first read-write key for domain "default", when the store has none. The
- * file is created before the key is stored, so a file that cannot be written
- * never leaves a key behind that nobody has. An existing file is never
- * overwritten: keys gone while their file remains means the store was lost
- * or replaced, which an operator must look at.
+ * file is created (exclusively) before the key is stored, so a file that
+ * cannot be written never leaves a key behind that nobody has, and of nodes
+ * starting together on one store only one bootstraps. An existing file is
+ * never overwritten: keys that stay gone while their file remains mean the
+ * store was lost or replaced, which an operator must look at.
  */
 async function bootstrapKey(store: Store, file: string, log: FastifyBaseLogger): Promise<void> {
-  if (existsSync(file)) {
+  let fd: number | undefined;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyFileFailure(err, file);
+  }
+  if (fd === undefined) {
+    if (await keysAppear(store)) return;
     throw new StartupError(
       `The store has no API keys, but the bootstrap key file ${file} exists: the database may have been deleted or replaced. ` +
         'Not starting, and not overwriting the file; restore the database, or move the file away to bootstrap a new key.',
     );
-  }
-  let fd: number;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // 'wx': never over a file that appeared in the meantime.
-    fd = openSync(file, 'wx', 0o600);
-  } catch (err) {
-    throw keyFileFailure(err, file);
   }
   try {
     await createDomain(store, BOOTSTRAP_DOMAIN);

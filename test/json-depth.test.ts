@@ -15,11 +15,11 @@ describe('JSON nesting', () => {
   const { api } = service;
 
   test('a body at 32 levels is parsed and judged field by field; at 33 it is refused as too deep', async () => {
-    // The body object is level 1, the periods array level 2: 31 arrays make 32.
-    const atBound = await api.post(RR, new RawBody(`{"priority":1,"periods":${arrays(31)}}`));
+    // The body object is level 1, ext level 2: 30 arrays in one of its keys make 32.
+    const atBound = await api.post(RR, new RawBody(`{"priority":1,"ext":{"x":${arrays(30)}}}`));
     assert.equal(atBound.status, 400);
-    assert.deepEqual(atBound.body.error_details, [{ field: 'periods', message: 'must not be nested deeper than 4 levels' }]);
-    const over = await api.post(RR, new RawBody(`{"priority":1,"periods":${arrays(32)}}`));
+    assert.deepEqual(atBound.body.error_details, [{ field: 'ext', message: 'must not be nested deeper than 8 levels' }]);
+    const over = await api.post(RR, new RawBody(`{"priority":1,"ext":{"x":${arrays(31)}}}`));
     assert.equal(over.status, 400);
     assert.deepEqual(over.body, TOO_DEEP);
   });

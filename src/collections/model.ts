@@ -60,11 +60,16 @@ const EXT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const timestamp = (description: string): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'out', indexed: true, maxLength: 32, description });
 
 /** Every stored value has a bound: text its length, arrays their size. */
+function unboundedArray(field: ArrayField): boolean {
+  if (!(field.maxItems > 0)) return true;
+  if (field.items === 'string') return !(Number(field.itemMaxLength) > 0);
+  if (field.items === 'any') return !(Number(field.maxBytes) > 0 && Number(field.maxDepth) > 0);
+  // A declared item schema bounds its own values (values/clock.ts).
+  return false;
+}
+
 function checkBounded(collection: string, path: string, field: ScalarField | ArrayField): void {
-  const unbounded =
-    field.kind === 'scalar'
-      ? field.type === 'string' && field.enum === undefined && !(Number(field.maxLength) > 0)
-      : !(field.maxItems > 0) || (field.items === 'string' ? !(Number(field.itemMaxLength) > 0) : !(Number(field.maxBytes) > 0 && Number(field.maxDepth) > 0));
+  const unbounded = field.kind === 'scalar' ? field.type === 'string' && field.enum === undefined && !(Number(field.maxLength) > 0) : unboundedArray(field);
   if (unbounded) throw new Error(`${collection}: ${path} needs a declared maximum length`);
 }
 
