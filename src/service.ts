@@ -60,6 +60,10 @@ async function bootstrapKey(store: Store, file: string, log: FastifyBaseLogger):
   let fd: number | undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw keyFileFailure(err, file);
+  }
+  try {
     fd = openSync(file, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyFileFailure(err, file);

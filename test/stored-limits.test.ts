@@ -10,11 +10,15 @@ import { IP, RR, useService } from './support/service.js';
 
 let models: CollectionModel[];
 
+let days = 0;
+/** A date no earlier body used: workdays' dates are unique in a domain. */
+const freshDate = () => new Date(Date.UTC(2000, 0, 1) + days++ * 86_400_000).toISOString().slice(0, 10);
+
 /** The smallest body a collection accepts on create. */
 function minimalBody(model: CollectionModel): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(model.declaration.fields)) {
-    if (field.kind === 'scalar' && field.required) body[name] = field.type === 'integer' ? 1 : 'x';
+    if (field.kind === 'scalar' && field.required) body[name] = field.type === 'integer' ? 1 : field.format === 'date' ? freshDate() : 'x';
   }
   return body;
 }
@@ -23,9 +27,11 @@ function withLeaf(body: Record<string, unknown>, leaf: Leaf, value: unknown): Re
   return leaf.key === undefined ? { ...body, [leaf.top]: value } : { ...body, [leaf.top]: { [leaf.key]: value } };
 }
 
-/** Free-text leaves a client writes: each must have a maximum length. */
+/** String leaves a client writes: each must have a maximum length. */
 const textLeaves = (model: CollectionModel) =>
   model.leaves.filter((leaf) => leaf.field.kind === 'scalar' && leaf.field.type === 'string' && leaf.field.enum === undefined && leaf.field.mode !== 'out');
+/** Those that take any text up to their length (a date has a fixed form, checked apart). */
+const freeTextLeaves = (model: CollectionModel) => textLeaves(model).filter((leaf) => leaf.field.kind === 'scalar' && leaf.field.format === undefined);
 
 const deep = (levels: number): unknown => (levels === 0 ? 1 : [deep(levels - 1)]);
 
@@ -40,7 +46,7 @@ describe('stored limits', () => {
   test('every free-text field stores its maximum length and refuses one character more', async () => {
     let checked = 0;
     for (const model of models) {
-      for (const leaf of textLeaves(model)) {
+      for (const leaf of freeTextLeaves(model)) {
         const max = (leaf.field as { maxLength?: number }).maxLength;
         assert.ok(max !== undefined && max > 0, `${model.name} ${leaf.path} declares a maximum length`);
         const atBound = 'é'.repeat(max); // characters, not bytes: two UTF-8 bytes each
@@ -59,19 +65,22 @@ describe('stored limits', () => {
       }
     }
     assert.ok(checked >= 15, `${checked} text fields`);
+    // A date is "YYYY-MM-DD": its maximum length is the form's.
+    const longDate = await api.post('/rest/v1/domain/workdays', { date: `${freshDate()}x` });
+    assert.equal(longDate.status, 400);
+    assert.deepEqual(longDate.body.error_details.map((detail: { field: string }) => detail.field), ['date', 'date']);
   });
 
-  test('arrays: opts.roles items and count, periods count, size and nesting', async () => {
+  test('arrays: opts.roles items and count, periods count and item fields', async () => {
     const cases: [string, Record<string, unknown>, number, string?][] = [
       [IP, { type: 'x', opts: { roles: Array(64).fill('r'.repeat(64)) } }, 200],
       [IP, { type: 'x', opts: { roles: Array(65).fill('r') } }, 400, 'opts.roles'],
       [IP, { type: 'x', opts: { roles: ['r'.repeat(65)] } }, 400, 'opts.roles.0'],
       [RR, { priority: 1, periods: Array(64).fill({ days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' }) }, 200],
-      [RR, { priority: 1, periods: Array(65).fill(1) }, 400, 'periods'],
-      [RR, { priority: 1, periods: ['x'.repeat(8192 - 4)] }, 200], // ["xx…x"]: exactly 8192 bytes
-      [RR, { priority: 1, periods: ['x'.repeat(8192 - 3)] }, 400, 'periods'],
-      [RR, { priority: 1, periods: [[[[1]]]] }, 200], // periods itself is the first of 4 levels
-      [RR, { priority: 1, periods: [[[[[1]]]]] }, 400, 'periods'],
+      [RR, { priority: 1, periods: Array(65).fill({ from: '09:00', to: '18:00' }) }, 400, 'periods'],
+      [RR, { priority: 1, periods: [{ from: `09:00${' '.repeat(5000)}`, to: '18:00' }] }, 400, 'periods.0.from'],
+      [RR, { priority: 1, periods: [{ from: '09:00', to: '18:00', note: 'x' }] }, 400, 'periods.0.note'],
+      ['/rest/v1/domain/workdays', { date: freshDate(), isworkday: 2, periods: Array(65).fill({ from: '09:00', to: '18:00' }) }, 400, 'periods'],
     ];
     for (const [path, body, status, field] of cases) {
       const reply = await api.post(path, body);
@@ -128,7 +137,7 @@ describe('stored limits', () => {
       }
     }
     const rule = document.components.schemas.RecordruleCreate.properties;
-    assert.deepEqual([rule.periods.maxItems, rule.periods['x-maxBytes'], rule.periods['x-maxDepth']], [64, 8192, 4]);
+    assert.deepEqual([rule.periods.maxItems, rule.periods.items.properties.from.maxLength, rule.periods.items.additionalProperties], [64, 5, false]);
     const roles = document.components.schemas.IntegrationPointCreate.properties.opts.properties.roles;
     assert.deepEqual([roles.maxItems, roles.items.maxLength], [64, 64]);
   });

@@ -9,7 +9,7 @@ export const workdays = defineCollection({
   description: 'Exceptions to the working week of the domain calendar: days off, extra working days, other hours.',
   fields: {
     id: idField(),
-    date: string('code', { required: true, format: 'date', unique: 'per-domain', description: '"YYYY-MM-DD"; unique in the domain.' }),
+    date: string(10, { required: true, format: 'date', unique: 'per-domain', description: '"YYYY-MM-DD"; unique in the domain.' }),
     isannual: integer({ default: 0, enum: [0, 1], description: '1: the same month and day every year.' }),
     isworkday: integer({
       default: 0,
