@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { residentMiB, startServiceProcess } from './support/process.js';
-import { RR } from './support/service.js';
+import { onPostgres, RR } from './support/service.js';
 
 const SUBSCRIBERS = 25;
 // More than the ~4 MB (about 38,000 events) the kernel buffers for each non-reading
@@ -89,7 +89,7 @@ async function burst(port: number, key: string, count: number): Promise<void> {
   );
 }
 
-describe('change feed backpressure', { skip: Boolean(process.env.TEST_DATABASE_URL) && 'the bound is in the HTTP layer, the same on every store' }, () => {
+describe('change feed backpressure', { skip: onPostgres && 'the bound is in the HTTP layer, the same on every store' }, () => {
   test('non-reading subscribers are dropped with a reason; memory stays bounded; a reader gets every event', { timeout: 180_000 }, async (t) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-feed-'));
     const child = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: `sqlite:${path.join(dataDir, 'app.db')}`, LOG_LEVEL: 'warn' });

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { startServiceProcess } from './support/process.js';
-import { Api, IP, RR, startTestService, type Reply } from './support/service.js';
+import { Api, IP, onPostgres, RR, startTestService, type Reply } from './support/service.js';
 
-const embedded = !process.env.TEST_DATABASE_URL;
+const embedded = !onPostgres;
 const root = process.getuid?.() === 0;
 const UNAVAILABLE = 1503;
 
