@@ -29,6 +29,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Processes serving the port (node:cluster); 1 serves from this process alone. */
   workers: number;
+  /** Change-feed events that may wait for one slow subscriber before it is disconnected. */
+  eventsQueueLimit: number;
   /**
    * Where to write a first read-write key for domain "default" when the store
    * has no API keys at all; undefined: never (use the admin CLI).
@@ -95,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
     workers: workerCount(env.WORKERS),
+    eventsQueueLimit: integer(env, 'EVENTS_QUEUE_LIMIT', 1000),
   };
 }

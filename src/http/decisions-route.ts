@@ -10,6 +10,7 @@ import { callSchema, type Call } from '../decisions/call.js';
 import type { DecisionEngine } from '../decisions/engine.js';
 import { DECISIONS_PATH } from '../collections/api-paths.js';
 import { invalid, invalidField } from '../errors.js';
+import { callerDomain } from './authentication.js';
 
 export { DECISIONS_PATH };
 
@@ -46,7 +47,7 @@ export function registerDecisionsRoute(app: FastifyInstance, engine: DecisionEng
   app.post(DECISIONS_PATH, (request, reply) => {
     const trace = traceParameter(request);
     const call = parseCall(request.body);
-    const own = request.domain;
+    const own = callerDomain(request);
     const everywhere = request.keyRole === 'decider';
     const options = { trace, mayDecideIn: (domain: string) => everywhere || domain === own };
     const decision = engine.decideNow(call, options);

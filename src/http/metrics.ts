@@ -12,8 +12,7 @@ import type { CollectionModel } from '../collections/model.js';
 import type { Store } from '../store/store.js';
 import { requestMethod } from './extension-method-routing.js';
 import { SeriesHistogram, type SeriesCounts } from './series-histogram.js';
-
-export const METRICS_PATH = '/metrics';
+import { METRICS_PATH } from './public-routes.js';
 
 /**
  * With WORKERS=N every worker counts its own requests; a scrape, whichever
