@@ -28,7 +28,7 @@ const layers = {
   http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   // The command line's tables flatten entities as the service's flat=true does (query/projection).
   client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
-  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure|workers)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */
