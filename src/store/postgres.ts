@@ -62,6 +62,16 @@ function unavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout/i.test(message ?? '');
 }
 
+/** A unique violation (23505) as the DuplicateKeyError naming its column; any other error as it is. */
+function duplicateKeyOf(model: CollectionModel, err: unknown): unknown {
+  const { code, constraint } = err as { code?: string; constraint?: string };
+  if (code !== '23505') return err;
+  // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
+  const named = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
+  // A per-domain unique field's constraint is <table>_domain_<column>_key.
+  return new DuplicateKeyError(model.leafByColumn.has(named) ? named : named.replace(/^domain_/, ''));
+}
+
 export interface PostgresOptions {
   poolSize: number;
   statementTimeoutMs: number;
@@ -176,14 +186,7 @@ export class PostgresStore implements Store {
     try {
       return (await this.query(sql, [domain, ...this.encode(model, row)], true)).rows[0];
     } catch (err) {
-      const { code, constraint } = err as { code?: string; constraint?: string };
-      if (code === '23505') {
-        // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
-        const named = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
-        // A per-domain unique field's constraint is <table>_domain_<column>_key.
-        throw new DuplicateKeyError(model.leafByColumn.has(named) ? named : named.replace(/^domain_/, ''));
-      }
-      throw err;
+      throw duplicateKeyOf(model, err);
     }
   }
 
@@ -216,7 +219,8 @@ export class PostgresStore implements Store {
     const maxKeys = maxExtKeys(model);
     const bounded = maxKeys !== undefined && Object.keys(kept).length > 0 ? ` AND (SELECT count(*) FROM jsonb_object_keys(${merged})) <= ${param(maxKeys)}` : '';
     const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${byId}${bounded} RETURNING *`;
-    const [row] = (await this.query(sql, values)).rows;
+    // A PATCH may set a unique field (workdays' date) to a value in use, as a create may.
+    const [row] = (await this.query(sql, values).catch((err) => Promise.reject(duplicateKeyOf(model, err)))).rows;
     if (row || !bounded) return row;
     // Nothing updated: either the row is gone, or the merge would exceed the bound.
     if (await this.get(model, domain, id)) throw tooManyExtKeys(model);

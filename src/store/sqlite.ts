@@ -117,6 +117,17 @@ function retryWhileBusy<T>(run: () => T): T {
   }
 }
 
+/** A unique-constraint failure as the DuplicateKeyError naming its column; any other error as it is. */
+function duplicateKeyOf(err: unknown): unknown {
+  const code = resultCode(err);
+  // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
+  const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
+  if (clash && (code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY)) {
+    return new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
+  }
+  return err;
+}
+
 /** `sqlite:./data/app.db`, `sqlite:///abs/app.db` or `sqlite::memory:` to a file name. */
 export function sqliteFile(url: string): string {
   const rest = url.replace(/^sqlite:(\/\/)?/, '');
@@ -263,13 +274,7 @@ export class SqliteStore implements Store {
     try {
       return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown as unknown[]));
     } catch (err) {
-      const code = resultCode(err);
-      // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
-      const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
-      if (clash && (code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY)) {
-        throw new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
-      }
-      throw err;
+      throw duplicateKeyOf(err);
     }
   }
 
@@ -301,6 +306,7 @@ export class SqliteStore implements Store {
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
     // The read-merge-write runs within one write of the batch: nothing interleaves with it.
     const sql = this.sqlOf(model);
+    // A PATCH may set a unique field (workdays' date) to a value in use, as a create may.
     return this.writes.submit((): Row | undefined => {
       const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
@@ -311,6 +317,8 @@ export class SqliteStore implements Store {
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));
       const updated = this.rowStatement(`${sql.update}${assignments}${sql.where}`).get(...values, JSON.stringify(ext), domain, id);
       return this.decode(model, updated as unknown as unknown[]);
+    }).catch((err) => {
+      throw duplicateKeyOf(err);
     });
   }
 
