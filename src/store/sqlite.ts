@@ -18,6 +18,7 @@ import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
+import { ListBudget } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
@@ -58,6 +59,7 @@ export const sqliteDialect: Dialect = {
   like: (expr, placeholder) => `${expr} GLOB ${placeholder}`,
   likePattern: (mask) => mask.replace(/[?[]/g, (c) => `[${c}]`),
   distinct: (left, right) => `${left} IS NOT ${right}`,
+  emptyObject: "'{}'",
   rowDeadline: 'query_within_deadline()',
 };
 
@@ -294,10 +296,16 @@ export class SqliteStore implements Store {
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
     this.deadline = performance.now() + this.options.queryTimeoutMs;
+    // Row by row, counted as read: a list over its bound stops there, not after reading it all.
+    const budget = new ListBudget();
+    const rows: Row[] = [];
     try {
-      return this.rowStatement(sql)
-        .all(...(values as SQLInputValue[]))
-        .map((raw) => this.decode(model, raw as unknown as unknown[]));
+      for (const raw of this.rowStatement(sql).iterate(...(values as SQLInputValue[]))) {
+        const row = this.decode(model, raw as unknown as unknown[]);
+        budget.add(row);
+        rows.push(row);
+      }
+      return rows;
     } finally {
       this.deadline = Infinity;
     }
