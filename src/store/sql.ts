@@ -179,19 +179,20 @@ export function countStatement(model: CollectionModel, domain: string, filter: F
 /**
  * entityColumns, with the columns the projection leaves out read as NULL
  * (and the client's ext as an empty object): rows keep their shape, and the
- * store neither reads nor decodes what the list does not show.
+ * store neither reads nor decodes what the list does not show. Those get a
+ * name no column has: ORDER BY and WHERE must still see the real column.
  */
 export function projectedColumns(model: CollectionModel, projection: Projection | undefined, dialect: Dialect): string {
   if (!projection) return entityColumns(model);
   const columns = model.leaves.map((leaf) => {
     const wanted = projection.get(leaf.top);
     const shown = wanted === true || (wanted !== undefined && leaf.key !== undefined && wanted.has(leaf.key));
-    return shown ? quote(leaf.column) : `NULL AS ${quote(leaf.column)}`;
+    return shown ? quote(leaf.column) : `NULL AS ${quote(`-${leaf.column}`)}`;
   });
   const extWanted = model.extField === undefined ? undefined : projection.get(model.extField);
   const declaredExtKeys = new Set(model.leaves.filter((leaf) => leaf.top === model.extField).map((leaf) => leaf.key));
   const clientKeysShown = extWanted === true || (extWanted !== undefined && [...extWanted].some((key) => !declaredExtKeys.has(key)));
-  columns.push(clientKeysShown ? quote(EXT_EXTRA_COLUMN) : `${dialect.emptyObject} AS ${quote(EXT_EXTRA_COLUMN)}`);
+  columns.push(clientKeysShown ? quote(EXT_EXTRA_COLUMN) : `${dialect.emptyObject} AS ${quote(`-${EXT_EXTRA_COLUMN}`)}`);
   return columns.join(', ');
 }
 
