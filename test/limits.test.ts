@@ -1,6 +1,7 @@
 // Limits that keep slow or oversized clients from holding the service:
 // head and request deadlines, idle keep-alive, URL and header sizes.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { bearer, RR, useService } from './support/service.js';
@@ -107,6 +108,47 @@ describe('limits', () => {
     await connection.waitClosed(10000);
     const answered = connection.unread.split('HTTP/1.1 200 OK').length - 1;
     assert.ok(answered < 200, `all ${answered} responses were sent to a client that read none for 5 s`);
+  });
+
+  test('a client reading one large response slowly but steadily gets all of it', async () => {
+    // About 20 MB in one response: several times what the socket buffers hold, so the service's single
+    // write of it is in flight for many request timeouts while the client takes it piece by piece.
+    const ext = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, String(i).padEnd(1000, 'x')]));
+    const created = new Set<string>();
+    for (let i = 0; i < 600; i++) created.add((await service.api.create(RR, { priority: i, ext })).id);
+    const socket = net.connect(service.current.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    // One read of the socket (at most 64 KiB) every 20 ms: never stalled, far slower than the service writes.
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      socket.pause();
+    });
+    const reader = setInterval(() => socket.resume(), 20);
+    try {
+      socket.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, { ...auth(), Connection: 'close' }));
+      await new Promise((resolve) => socket.once('close', resolve));
+    } finally {
+      clearInterval(reader);
+      socket.destroy();
+    }
+    const received = Buffer.concat(chunks);
+    const headEnd = received.indexOf('\r\n\r\n');
+    assert.match(received.subarray(0, headEnd).toString('latin1'), /^HTTP\/1\.1 200 /);
+    const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, headEnd).toString('latin1'))![1]);
+    assert.ok(length > 16 * 1024 * 1024, `a response of ${length} bytes is too small to outlast the socket buffers`);
+    assert.equal(received.length - headEnd - 4, length, 'the connection was closed before the whole response was sent');
+    const ids = new Set((JSON.parse(received.subarray(headEnd + 4).toString('utf8')) as { id: string }[]).map((entity) => entity.id));
+    for (const id of created) assert.ok(ids.has(id));
+
+    // The same response to a client that stops after its first bytes: cut, the write still in flight.
+    const stalled = await RawConnection.open(service.current.port);
+    stalled.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, auth()));
+    while (stalled.unread.length === 0 && !stalled.closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    stalled.pause();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    stalled.resume();
+    await stalled.waitClosed(10000);
+    assert.ok(stalled.unread.length < length, 'the whole response was sent to a client that stopped reading');
   });
 
   test('a request target over 8 KiB gets 414; headers over 16 KiB get 431', async () => {

@@ -42,6 +42,9 @@ interface HeldRequest {
   handedOver: boolean;
 }
 
+/** The libuv stream under a socket: bytes of the write in flight that the kernel has not taken yet. */
+type SocketWithHandle = net.Socket & { _handle?: { writeQueueSize?: number } | null };
+
 // After a refusal, what the client still sends is read and dropped for this long, so the
 // close does not reset the connection before the client has read the answer.
 const LINGER_MS = 2000;
@@ -72,6 +75,7 @@ export class EdgeConnection implements RequestSink {
   #bodySince: number | undefined;
   #deadlineRequest = 0;
   #flushed = 0;
+  #queued = 0;
   #flushedAt: number;
 
   /** `forward`: hands bytes (or the end of input, as null) to Node's parser. */
@@ -160,9 +164,13 @@ export class EdgeConnection implements RequestSink {
       return;
     }
     // A client that stops taking its responses: nothing written reaches it for the whole timeout.
+    // A write counts as flushed only once all of it is out, so a large response in flight shows its
+    // progress only in libuv's queue of unsent bytes (which Node's own socket timeout watches too).
     const flushed = this.#socket.bytesWritten - this.#socket.writableLength;
-    if (this.#socket.writableLength === 0 || flushed !== this.#flushed) {
+    const queued = (this.#socket as SocketWithHandle)._handle?.writeQueueSize ?? 0;
+    if (this.#socket.writableLength === 0 || flushed !== this.#flushed || queued !== this.#queued) {
       this.#flushed = flushed;
+      this.#queued = queued;
       this.#flushedAt = now;
     } else if (now - this.#flushedAt > requestTimeoutMs) {
       this.#socket.destroy();
