@@ -223,7 +223,7 @@ export class EdgeConnection implements RequestSink {
   }
 
   chunkedBodyGrows(bytes: number): void {
-    if (!this.#budget.take(bytes)) throw new EdgeError(503, 'Too many request bodies in transfer-encoding chunked are being received; retry later or send Content-Length');
+    if (!this.#budget.take(bytes)) throw new EdgeError(503, 'Too much chunked request body is being received at once; retry later, or send Content-Length');
     this.#collecting += bytes;
   }
 
