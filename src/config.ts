@@ -21,6 +21,8 @@ export interface Config {
   logFormat: LogFormat;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Bytes of chunked bodies all connections may hold before the application sees their requests. */
+  chunkedBodyBudget: number;
   /** How long in-flight requests may take to finish on SIGTERM, in ms. */
   shutdownGraceMs: number;
   /** Slow-client limits, in ms: to receive a request head, a whole request, and idle keep-alive. */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf<LogFormat>(env, 'LOG_FORMAT', ['pretty', 'json'], stdoutIsTerminal ? 'pretty' : 'json'),
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024),
+    chunkedBodyBudget: integer(env, 'CHUNKED_BODY_BUDGET', 32 * 1024 * 1024),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000),
     headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20000),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),

@@ -134,6 +134,7 @@ export async function startService(config: Config): Promise<RunningService> {
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxBodyBytes: config.bodyLimit,
+    chunkedBodyBudgetBytes: config.chunkedBodyBudget,
   });
 
   const { server } = listener;

@@ -4,7 +4,7 @@
 // must survive every smuggling attempt.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { RawConnection, rawRequest as rawRequestOf } from './support/raw-http.js';
+import { chunkedRequest, RawConnection, rawRequest as rawRequestOf } from './support/raw-http.js';
 import { bearer, RR, useService } from './support/service.js';
 
 /** What a connection answers to `payload`: the statuses in order, the last body, and whether it closed. */
@@ -338,6 +338,80 @@ describe('pipelined requests run one at a time, in order', () => {
       const replies = await connection.read(count, 30_000);
       assert.equal(replies.length, count);
       assert.ok(replies.every((reply) => reply.status === 200 && reply.json.length === stored));
+    } finally {
+      connection.destroy();
+    }
+  });
+});
+
+describe('chunked bodies without a key cost bounded memory, whatever the number of connections', () => {
+  const budget = 4 * 1024 * 1024;
+  const service = useService({ chunkedBodyBudget: budget });
+  const chunkedHead = (headers = '') => `POST ${RR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}Transfer-Encoding: chunked\r\n\r\n`;
+  const waitFor = async (condition: () => boolean, what: string, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  test('past the listener-wide budget a chunked body gets 503 and the connection is closed; the budget comes back', async () => {
+    // Each connection sends a whole 1,000,000-byte chunk (1 MiB held at the default body limit) and stalls.
+    const count = 12;
+    const connections = await Promise.all(Array.from({ length: count }, () => RawConnection.open(service.current.port)));
+    try {
+      for (const connection of connections) connection.write(`${chunkedHead()}f4240\r\n${'x'.repeat(1_000_000)}\r\n`);
+      const refused = () => connections.filter((connection) => connection.unread.includes('\r\n\r\n'));
+      // At most four bodies fit in 4 MiB: every other connection is refused.
+      await waitFor(() => refused().length >= count - budget / (1024 * 1024), `${count - 4} connections are refused`);
+      for (const connection of refused()) {
+        const [reply] = await connection.read(1);
+        assert.equal(reply.status, 503);
+        assert.equal(reply.json.error_code, 1503);
+        await connection.waitClosed();
+      }
+    } finally {
+      for (const connection of connections) connection.destroy();
+    }
+    // Closed connections give their memory back: a keyed chunked request goes through again.
+    const body = JSON.stringify({ priority: 7, opts: { title: 'after the flood' } });
+    const keyed = chunkedRequest('POST', RR, [body], bearer(service.current.key));
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      const connection = await RawConnection.open(service.current.port);
+      connection.write(keyed);
+      status = (await connection.read(1, 10_000))[0].status;
+      connection.destroy();
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 200);
+  });
+
+  test('a chunked body handed to the application gives its memory back at once', async () => {
+    // Twice the budget in all, one request after another on one connection: each gets the application's 401.
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      const body = 'y'.repeat(256 * 1024);
+      for (let i = 0; i < 32; i++) {
+        connection.write(chunkedRequest('POST', RR, [body]));
+        const [reply] = await connection.read(1, 10_000);
+        assert.equal(reply.status, 401, `request ${i}`);
+      }
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('Expect: 100-continue on a chunked body without Authorization gets no 100, and the 401 after the body', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(chunkedHead('Expect: 100-continue\r\n'));
+      // Any 100 would be sent on the head, so it would come before the final answer.
+      connection.write('f\r\n{"priority":42}\r\n0\r\n\r\n');
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 401);
+      assert.doesNotMatch(connection.unread, /100 Continue/);
     } finally {
       connection.destroy();
     }

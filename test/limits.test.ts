@@ -1,6 +1,7 @@
 // Limits that keep slow or oversized clients from holding the service:
 // head and request deadlines, idle keep-alive, URL and header sizes.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { bearer, RR, useService } from './support/service.js';
@@ -119,5 +120,61 @@ describe('limits', () => {
     big.write(rawRequest('GET', RR, undefined, { ...auth(), 'X-Big': 'b'.repeat(17000) }));
     const [headers] = await big.read(1);
     assert.equal(headers.status, 431);
+  });
+});
+
+describe('a large response and the request timeout', () => {
+  // A timeout short next to the time the response takes, with room for a loaded machine's scheduling.
+  const service = useService({ requestTimeoutMs: 1500 });
+  const auth = () => bearer(service.current.key);
+
+  test('a client reading one large response slowly but steadily gets all of it', async () => {
+    // About 20 MB in one response: several times what the socket buffers hold, so the service's single
+    // write of it is in flight for many request timeouts while the client takes it piece by piece.
+    const ext = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, String(i).padEnd(1000, 'x')]));
+    const created = new Set<string>();
+    for (let i = 0; i < 600; i += 10) {
+      for (const entity of await Promise.all(Array.from({ length: 10 }, (_, j) => service.api.create(RR, { priority: i + j, ext })))) created.add(entity.id);
+    }
+    const socket = net.connect(service.current.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    // One read of the socket (at most 64 KiB) every 20 ms: never stalled, far slower than the service writes.
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      socket.pause();
+    });
+    const reader = setInterval(() => socket.resume(), 20);
+    try {
+      socket.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, { ...auth(), Connection: 'close' }));
+      await new Promise((resolve) => socket.once('close', resolve));
+    } finally {
+      clearInterval(reader);
+      socket.destroy();
+    }
+    const received = Buffer.concat(chunks);
+    const headEnd = received.indexOf('\r\n\r\n');
+    assert.match(received.subarray(0, headEnd).toString('latin1'), /^HTTP\/1\.1 200 /);
+    const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, headEnd).toString('latin1'))![1]);
+    assert.ok(length > 16 * 1024 * 1024, `a response of ${length} bytes is too small to outlast the socket buffers`);
+    assert.equal(received.length - headEnd - 4, length, 'the connection was closed before the whole response was sent');
+    const ids = new Set((JSON.parse(received.subarray(headEnd + 4).toString('utf8')) as { id: string }[]).map((entity) => entity.id));
+    for (const id of created) assert.ok(ids.has(id));
+
+    // The same response to a client that reads none of it (so its receive buffer stays small): cut,
+    // the write still in flight. Once the list has run, well past the timeout, the client looks.
+    const lists = async () => {
+      const text = (await service.api.get('/metrics')).text;
+      const line = text.split('\n').find((l) => l.startsWith('store_operation_duration_seconds_count{') && l.includes('operation="list"') && l.includes('collection="recordrules"'));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    const listed = await lists();
+    const stalled = await RawConnection.open(service.current.port);
+    stalled.pause();
+    stalled.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, auth()));
+    for (let i = 0; i < 600 && (await lists()) === listed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    stalled.resume();
+    await stalled.waitClosed(15000);
+    assert.ok(stalled.unread.length < length, 'the whole response was sent to a client that stopped reading');
   });
 });

@@ -14,6 +14,7 @@
  * connections), against times recorded here as requests come and go.
  */
 import type net from 'node:net';
+import type { BodyBudget } from './body-budget.js';
 import { EdgeError } from './grammar.js';
 import { closingErrorResponse } from './error-response.js';
 import type { RequestHead } from './request-head.js';
@@ -32,6 +33,8 @@ export interface EdgeLimits extends ReaderLimits {
   maxHeldBytes: number;
   /** Response bytes the client has not taken, beyond which no further request is handed over. */
   maxUnsentBytes: number;
+  /** Chunked-body bytes all connections of a listener may hold before their requests reach the application; then 503. */
+  chunkedBodyBudgetBytes: number;
 }
 
 interface HeldRequest {
@@ -40,7 +43,12 @@ interface HeldRequest {
   /** Body bytes still to arrive from the client. */
   bodyLeft: number;
   handedOver: boolean;
+  /** Memory of a collected chunked body, taken from the listener's budget until the body is handed over. */
+  budgeted: number;
 }
+
+/** The libuv stream under a socket: bytes of the write in flight that the kernel has not taken yet. */
+type SocketWithHandle = net.Socket & { _handle?: { writeQueueSize?: number } | null };
 
 // After a refusal, what the client still sends is read and dropped for this long, so the
 // close does not reset the connection before the client has read the answer.
@@ -51,9 +59,12 @@ export class EdgeConnection implements RequestSink {
   readonly #socket: net.Socket;
   readonly #limits: EdgeLimits;
   readonly #forward: (bytes: Buffer | null) => boolean;
+  readonly #budget: BodyBudget;
   readonly #reader: RequestReader;
   readonly #held: HeldRequest[] = [];
   #heldBytes = 0;
+  /** Memory of the chunked body being collected, taken from the budget. */
+  #collecting = 0;
   #handedOver = 0;
   #answered = 0;
   /** Nothing read yet: the head deadline runs from the connection's start. */
@@ -72,15 +83,21 @@ export class EdgeConnection implements RequestSink {
   #bodySince: number | undefined;
   #deadlineRequest = 0;
   #flushed = 0;
+  #queued = 0;
   #flushedAt: number;
 
-  /** `forward`: hands bytes (or the end of input, as null) to Node's parser. */
-  constructor(socket: net.Socket, limits: EdgeLimits, forward: (bytes: Buffer | null) => boolean) {
+  /**
+   * `forward`: hands bytes (or the end of input, as null) to Node's parser;
+   * `budget`: the listener's, for chunked bodies being collected.
+   */
+  constructor(socket: net.Socket, limits: EdgeLimits, forward: (bytes: Buffer | null) => boolean, budget: BodyBudget) {
     this.#socket = socket;
     this.#limits = limits;
     this.#forward = forward;
+    this.#budget = budget;
     this.#reader = new RequestReader(this, limits);
     socket.on('drain', () => this.#continue());
+    socket.once('close', () => this.#releaseBudget());
     this.#headSince = this.#flushedAt = performance.now();
   }
 
@@ -136,6 +153,7 @@ export class EdgeConnection implements RequestSink {
    */
   serverRefused(status: number, message: string): void {
     this.#answered = this.#handedOver;
+    this.#releaseBudget(true);
     this.#held.length = 0;
     this.#refuse(status, message);
     this.#pump();
@@ -160,9 +178,13 @@ export class EdgeConnection implements RequestSink {
       return;
     }
     // A client that stops taking its responses: nothing written reaches it for the whole timeout.
+    // A write counts as flushed only once all of it is out, so a large response in flight shows its
+    // progress only in libuv's queue of unsent bytes (which Node's own socket timeout watches too).
     const flushed = this.#socket.bytesWritten - this.#socket.writableLength;
-    if (this.#socket.writableLength === 0 || flushed !== this.#flushed) {
+    const queued = (this.#socket as SocketWithHandle)._handle?.writeQueueSize ?? 0;
+    if (this.#socket.writableLength === 0 || flushed !== this.#flushed || queued !== this.#queued) {
       this.#flushed = flushed;
+      this.#queued = queued;
       this.#flushedAt = now;
     } else if (now - this.#flushedAt > requestTimeoutMs) {
       this.#socket.destroy();
@@ -173,12 +195,15 @@ export class EdgeConnection implements RequestSink {
   request(head: Buffer, bodyLength: number, parsed: RequestHead): void {
     if (bodyLength > this.#limits.maxBodyBytes && parsed.framing.kind === 'sized') {
       // The application refuses it (413, or 401 first) from the head alone; the body is never read.
-      this.#held.push({ head, body: [], bodyLeft: 0, handedOver: false });
+      this.#held.push({ head, body: [], bodyLeft: 0, handedOver: false, budgeted: 0 });
       this.#heldBytes += head.length;
       this.#lastRequest = true;
       return;
     }
-    this.#held.push({ head, body: [], bodyLeft: bodyLength, handedOver: false });
+    // A chunked body arrives whole with its head: the memory collected for it goes with it.
+    const budgeted = parsed.framing.kind === 'chunked' ? this.#collecting : 0;
+    if (budgeted > 0) this.#collecting = 0;
+    this.#held.push({ head, body: [], bodyLeft: bodyLength, handedOver: false, budgeted });
     this.#heldBytes += head.length;
   }
 
@@ -192,7 +217,14 @@ export class EdgeConnection implements RequestSink {
 
   chunkedBodyExpected(parsed: RequestHead): void {
     // RFC 9110 §10.1.1: the client waits for 100 before sending the body the edge must collect.
-    if (parsed.expectsContinue) this.#continueOwed = true;
+    // Not without credentials: the edge cannot check a key, and would be inviting a body to be held
+    // before the application's 401 (the client sends it after its own wait, or gets 408).
+    if (parsed.expectsContinue && parsed.fields.some((field) => field.lower === 'authorization')) this.#continueOwed = true;
+  }
+
+  chunkedBodyGrows(bytes: number): void {
+    if (!this.#budget.take(bytes)) throw new EdgeError(503, 'Too much chunked request body is being received at once; retry later, or send Content-Length');
+    this.#collecting += bytes;
   }
 
   /** Hands Node's parser what it may have now, then closes or ends the input if that is due. */
@@ -213,6 +245,9 @@ export class EdgeConnection implements RequestSink {
         this.#heldBytes -= bytes.length;
       }
       next.body = [];
+      // Node's parser consumes what it is handed as it arrives: the memory is the application's now.
+      this.#budget.give(next.budgeted);
+      next.budgeted = 0;
       if (next.bodyLeft > 0) break;
       this.#held.shift();
     }
@@ -227,6 +262,17 @@ export class EdgeConnection implements RequestSink {
       this.#continueOwed = false;
       this.#socket.write(CONTINUE);
     }
+  }
+
+  /** Gives back what this connection took from the listener's budget: for held requests, or all of it. */
+  #releaseBudget(heldOnly = false): void {
+    let bytes = heldOnly ? 0 : this.#collecting;
+    if (!heldOnly) this.#collecting = 0;
+    for (const request of this.#held) {
+      bytes += request.budgeted;
+      request.budgeted = 0;
+    }
+    this.#budget.give(bytes);
   }
 
   #forwardEnd(): void {

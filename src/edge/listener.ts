@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { BodyBudget } from './body-budget.js';
 import { EdgeConnection, type EdgeLimits } from './connection.js';
 
 export type { EdgeLimits } from './connection.js';
@@ -24,6 +25,8 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   maxBodyBytes: 1024 * 1024,
   maxHeldBytes: 64 * 1024,
   maxUnsentBytes: 64 * 1024,
+  // 32 bodies at the default body limit; far more small ones.
+  chunkedBodyBudgetBytes: 32 * 1024 * 1024,
 };
 
 /** Node's parser must never refuse a head the edge accepted; it gets room to spare. */
@@ -61,6 +64,7 @@ export interface EdgeListener {
  */
 export function listenThroughEdge(httpServer: http.Server, limits: EdgeLimits = DEFAULT_EDGE_LIMITS): EdgeListener {
   const open = new Set<net.Socket>();
+  const budget = new BodyBudget(limits.chunkedBodyBudgetBytes);
   httpServer.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const connection = connections.get(req.socket as net.Socket);
     if (connection) res.once('finish', () => connection.responseFinished());
@@ -68,7 +72,7 @@ export function listenThroughEdge(httpServer: http.Server, limits: EdgeLimits = 
   const server = net.createServer({ noDelay: true }, (socket) => {
     const push = socket.push;
     const forward = (bytes: Buffer | null) => push.call(socket, bytes);
-    const connection = new EdgeConnection(socket, limits, forward);
+    const connection = new EdgeConnection(socket, limits, forward, budget);
     connections.set(socket, connection);
     open.add(socket);
     socket.once('close', () => open.delete(socket));

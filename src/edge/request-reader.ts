@@ -5,7 +5,8 @@
  * grammar.ts: request line, header section, Content-Length or chunked body,
  * chunk extensions and trailers. Every line and section is bounded, so a
  * client can make it hold a few KB at most (a chunked body, up to the body
- * limit, is the exception: it is collected to be passed on with a length).
+ * limit, is the exception: it is collected to be passed on with a length,
+ * in memory the sink grants, from a budget all connections share).
  *
  * For each request it hands the sink the head Node's parser is to receive
  * and then exactly the body bytes that belong to it: Node's parser reads a
@@ -33,6 +34,8 @@ export interface RequestSink {
   body(bytes: Buffer): void;
   /** A chunked request's head was read: its body is collected before request() is called. */
   chunkedBodyExpected(parsed: RequestHead): void;
+  /** The collected chunked body needs `bytes` more memory; throws EdgeError to refuse them. */
+  chunkedBodyGrows(bytes: number): void;
 }
 
 export type ReaderState = 'idle' | 'head' | 'body';
@@ -249,7 +252,9 @@ export class RequestReader {
     const used = this.#chunkedBytes - this.#chunkLeft;
     if (used + bytes.length > this.#chunked.length) {
       // #chunkedBytes already counts this chunk in full and is within the body limit.
-      const grown = Buffer.allocUnsafe(Math.min(Math.max(this.#chunked.length * 2, used + bytes.length, 4096), Math.max(this.limits.maxBodyBytes, used + bytes.length)));
+      const size = Math.min(Math.max(this.#chunked.length * 2, used + bytes.length, 4096), Math.max(this.limits.maxBodyBytes, used + bytes.length));
+      this.sink.chunkedBodyGrows(size - this.#chunked.length);
+      const grown = Buffer.allocUnsafe(size);
       this.#chunked.copy(grown, 0, 0, used);
       this.#chunked = grown;
     }
