@@ -26,7 +26,7 @@ import { registerMetrics } from './metrics.js';
 import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { requestLogSerializers } from './log-redaction.js';
-import { refuseNulCharacters } from './nul-guard.js';
+import { refuseUnstorableText } from './text-guard.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, restoreExtensionMethods } from './extension-method-routing.js';
 import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
@@ -97,7 +97,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   // First of all hooks: a request without a key learns nothing else about the service.
   registerAuthentication(fastify, store);
   restoreExtensionMethods(fastify);
-  refuseNulCharacters(fastify);
+  refuseUnstorableText(fastify);
   refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
