@@ -69,6 +69,26 @@ describe('secrets in logs', () => {
       await raw.read(2);
       raw.destroy();
       for (const open of ['/healthz', '/metrics', '/docs']) await api.get(open);
+      // A token where a route takes something else, or in a spelling no route has: every segment that is
+      // not a route's literal segment or a UUID is redacted, whatever matched.
+      const misplaced = [
+        `${IP}/${point.token_local}`,
+        `${RR}/${point.token_local}`,
+        `/rest/v1/service/INTEGRATION_TOKENS/${point.token_local}`,
+        `${TOKENS};x/${point.token_local}`,
+        `${TOKENS}/${point.token_local};x`,
+        `${TOKENS}//${point.token_local}`,
+        `/rest/v1/service/${point.token_local}`,
+        `/${point.token_local}`,
+        `${RR}:${point.token_local}`,
+        `${IP}/${point.id}/${point.token_local}`,
+      ];
+      for (const misplacedPath of misplaced) {
+        for (const verb of ['GET', 'PATCH', 'DELETE', 'LOOKUP']) await api.request(verb, misplacedPath, verb === 'PATCH' ? { priority: 1 } : verb === 'LOOKUP' ? 'x' : undefined);
+      }
+      // Public routes, asked without a key.
+      const anonymous = new Api(child.url, '');
+      for (const open of ['/docs/static/rest/v1/service/integration_tokens/', '/docs/', '/healthz/', '/openapi.json/']) await anonymous.get(`${open}${point.token_local}`);
 
       child.process.kill('SIGTERM');
       assert.equal(await child.exited, 0);
@@ -76,6 +96,13 @@ describe('secrets in logs', () => {
       // The requests were logged, with the token's place in the path marked.
       assert.ok(child.logs.filter((line) => line.includes('"incoming request"')).length >= operations * 3);
       assert.ok(log.includes(`${TOKENS}/[redacted]`), 'the token route is logged with its parameter redacted');
+      // Literal segments and ids are kept, so the log still says what was asked.
+      const paths = child.logs.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line).req?.path].filter((each) => each !== undefined) : []));
+      assert.ok(paths.includes(`${IP}/[redacted]`), 'a token in place of an id');
+      assert.ok(paths.includes('/rest/v1/service/[redacted]/[redacted]'), 'a token after a path no route has');
+      assert.ok(paths.includes(`${IP}/${point.id}/[redacted]`), 'an id is kept');
+      assert.ok(paths.includes('/docs/static/rest/v1/service/integration_tokens/[redacted]'), 'a public route');
+      assert.ok(paths.includes(`${RR}:lookup`), 'a literal segment with a colon');
       for (const [name, value] of [['API key', key], ['read-only key', readOnlyKey], ['unknown key', unknownKey], ...tokens.map((token) => ['token_local', token]), ...remote.map((token) => ['token_remote', token])]) {
         assert.ok(!log.includes(value), `${name} ${value} is in the log`);
       }
