@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { runCli, startServiceProcess } from './support/process.js';
-import { Api, bearer, dropTestStore, IP, RR, testDatabaseUrl } from './support/service.js';
+import pg from 'pg';
+import { Api, bearer, dropTestStore, IP, NEEDS_POSTGRES, onPostgres, RR, testDatabaseUrl } from './support/service.js';
 
 const TOKENS = '/rest/v1/service/integration_tokens';
 const secret = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -106,6 +107,42 @@ describe('secrets in logs', () => {
       for (const [name, value] of [['API key', key], ['read-only key', readOnlyKey], ['unknown key', unknownKey], ...tokens.map((token) => ['token_local', token]), ...remote.map((token) => ['token_remote', token])]) {
         assert.ok(!log.includes(value), `${name} ${value} is in the log`);
       }
+    } finally {
+      child.process.kill('SIGKILL');
+      await dropTestStore(databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a 5xx whose driver message quotes a value is logged by type and code only', { skip: !onPostgres && NEEDS_POSTGRES, timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-logs-'));
+    const databaseUrl = testDatabaseUrl(dataDir);
+    const keyFile = path.join(dataDir, 'bootstrap-key');
+    const child = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BOOTSTRAP_KEY_FILE: keyFile, LOG_LEVEL: 'trace' });
+    try {
+      // A column of another type than the declaration's makes PostgreSQL refuse the value, quoting it.
+      const url = new URL(databaseUrl);
+      const schema = url.searchParams.get('schema')!;
+      url.searchParams.delete('schema');
+      const admin = new pg.Client({ connectionString: url.toString() });
+      await admin.connect();
+      try {
+        await admin.query(`ALTER TABLE "${schema}"."integration_points" ALTER COLUMN "code" DROP DEFAULT, ALTER COLUMN "code" TYPE integer USING 0`);
+      } finally {
+        await admin.end();
+      }
+      const api = new Api(child.url, readFileSync(keyFile, 'utf8').trim());
+      const value = secret('code');
+      assert.equal((await api.post(IP, { type: 'public', code: value })).status, 500);
+
+      child.process.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+      const failures = child.logs.filter((line) => line.includes('"request failed"')).map((line) => JSON.parse(line).err);
+      assert.equal(failures.length, 1, child.logs.join('\n'));
+      assert.equal(failures[0].code, '22P02', 'the SQLSTATE is kept');
+      assert.equal(failures[0].message, '[redacted]');
+      assert.match(failures[0].stack, /^\s+at /, 'the stack frames are kept, without the message line');
+      assert.ok(!child.logs.join('\n').includes(value), `${value} is in the log`);
     } finally {
       child.process.kill('SIGKILL');
       await dropTestStore(databaseUrl);
