@@ -42,6 +42,23 @@ describe('query budget', () => {
     assert.equal(reply.body.error_details[0].field, 'order');
   });
 
+  test('long text costs what it holds to compare, per value of an in, and is not sorted by', async () => {
+    const values = (count: number) => ['in', ['property', 'opts.comment'], ['list', ...Array.from({ length: count }, (_, i) => `c${i}`)]];
+    assert.equal((await api.get(RR, filter(values(BUDGET / COMMENT)))).status, 200);
+    const over = await api.get(RR, filter(values(BUDGET / COMMENT + 1)));
+    assert.equal(over.status, 400);
+    assert.equal(over.body.error_details[0].field, 'filter');
+    // Titles and shorter fields compare at no cost: more values than long text may have (as many as fit in a URL).
+    const titles = ['in', ['property', 'opts.title'], ['list', ...Array.from({ length: 300 }, (_, i) => `t${i}`)]];
+    assert.equal((await api.get(RR, filter(titles))).status, 200);
+    for (const path of ['opts.comment']) {
+      const reply = await api.get(RR, { order: JSON.stringify([{ [path]: 'desc' }]) });
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body.error_details[0].field, `order.${path}`);
+    }
+    assert.equal((await api.get(RR, { order: JSON.stringify(['opts.title', 'fromnumber']) })).status, 200);
+  });
+
   test('/healthz answers promptly while the worst allowed query runs over a large domain', { timeout: 120_000 }, async () => {
     // Values at their longest, shaped so that the pattern below almost matches at every position.
     const comment = 'x'.repeat(COMMENT);

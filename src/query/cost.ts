@@ -7,7 +7,14 @@
  *   (longest value of the field) x (pattern length) characters;
  * - a term or order on an `ext.<key>` parses the row's ext text first: up to
  *   the largest ext an entity may hold;
- * - comparisons of plain columns cost next to nothing and count 0.
+ * - comparing a long text column (more than LONG_TEXT characters: tokens,
+ *   urls, comments) with a value reads the stored text: up to its longest
+ *   value for `==`, `<` and the like, and that for each value of an `in`;
+ * - comparisons of other plain columns cost next to nothing and count 0.
+ *
+ * Sorting compares values with each other after every row was read, where no
+ * per-row deadline can stop it, so long text columns are not sortable at all
+ * (sortable()).
  *
  * A query over MAX_QUERY_COST is refused with a 400, so no single row holds
  * the event loop for more than about a millisecond; the stores bound the
@@ -20,6 +27,9 @@ import type { FilterNode } from './filter.js';
 
 /** About 0.3 to 0.9 ms of SQLite's time per row at this many (measured: 0.5 to 1.7 ns a character). */
 export const MAX_QUERY_COST = 1 << 19;
+
+/** Text longer than a title (TEXT_LIMITS.title) costs what it holds to compare, and is not sorted. */
+export const LONG_TEXT = 256;
 
 function extOf(model: CollectionModel): ExtField | undefined {
   const field = model.extField === undefined ? undefined : model.declaration.fields[model.extField];
@@ -43,6 +53,18 @@ function longestValue(model: CollectionModel, field: FieldRef): number {
 
 const readCost = (model: CollectionModel, field: FieldRef) => (field.kind === 'ext' ? extTextBytes(model) : 0);
 
+/** What comparing the field with one value reads beyond the row itself. */
+function compareCost(model: CollectionModel, field: FieldRef): number {
+  if (field.kind === 'ext') return readCost(model, field);
+  const longest = longestValue(model, field);
+  return longest > LONG_TEXT ? longest : 0;
+}
+
+/** Whether a list may be ordered by the field: not by long text (see above). */
+export function sortable(field: FieldRef): boolean {
+  return field.kind === 'ext' || !(Number(field.leaf.field.maxLength) > LONG_TEXT);
+}
+
 export function filterCost(model: CollectionModel, node: FilterNode): number {
   switch (node.kind) {
     case 'and':
@@ -52,6 +74,11 @@ export function filterCost(model: CollectionModel, node: FilterNode): number {
       return filterCost(model, node.node);
     case 'like':
       return readCost(model, node.field) + longestValue(model, node.field) * node.pattern.length;
+    case 'compare':
+      return compareCost(model, node.field);
+    case 'in':
+      // An ext value is parsed once per row, whatever the number of values.
+      return node.field.kind === 'ext' ? readCost(model, node.field) : compareCost(model, node.field) * node.values.length;
     default:
       return readCost(model, node.field);
   }

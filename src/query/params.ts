@@ -5,7 +5,7 @@
  */
 import { projectionOf, resolveFieldRef, UnknownPathError, type CollectionModel, type FieldRef, type Projection } from '../collections/model.js';
 import { invalidField } from '../errors.js';
-import { filterCost, MAX_QUERY_COST, orderCost } from './cost.js';
+import { filterCost, MAX_QUERY_COST, orderCost, sortable } from './cost.js';
 import { parseFilter, type FilterNode } from './filter.js';
 import { parseJsonParameter } from './json-parameter.js';
 
@@ -94,6 +94,9 @@ function parseOrder(model: CollectionModel, query: RawQuery): OrderTerm[] {
     } else throw invalidField('order', 'each term must be a field name or {"<field>": "asc"|"desc"}');
     const field = resolveFieldRef(model, path);
     if (!field) throw invalidField(`order.${path}`, 'unknown or not sortable field');
+    if (field.kind === 'column' && !sortable(field)) {
+      throw invalidField(`order.${path}`, `holds text of up to ${field.leaf.field.maxLength} characters, too long to sort by; order by a shorter field`);
+    }
     return { field, descending };
   });
 }
@@ -112,7 +115,7 @@ export function parseListQuery(model: CollectionModel, query: RawQuery): ListQue
   if (cost > MAX_QUERY_COST) {
     throw invalidField(
       filter ? 'filter' : 'order',
-      `costs up to ${cost} characters compared per row, more than the ${MAX_QUERY_COST} allowed: use shorter "like" patterns or fewer "like" and ext terms`,
+      `costs up to ${cost} characters compared per row, more than the ${MAX_QUERY_COST} allowed: use shorter "like" patterns, fewer "like" and ext terms, or fewer values compared with long text`,
     );
   }
   return {
