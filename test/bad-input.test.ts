@@ -5,6 +5,14 @@ import { before, describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { bearer, IP, RawBody, RR, useService, type Reply } from './support/service.js';
 
+const SR = '/rest/v1/domain/storagerules';
+const WD = '/rest/v1/domain/workdays';
+const CALENDAR = '/rest/v1/domain/calendar';
+const DECIDE = '/rest/v1/uc/recording_decisions';
+// Lone surrogates, as JSON spells them (JSON.stringify writes these escapes).
+const HIGH = '\ud800';
+const LOW = '\udc00';
+
 function assertError(reply: Reply, status: number, field?: string): void {
   assert.equal(reply.status, status, reply.text);
   assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
@@ -18,11 +26,15 @@ describe('bad input', () => {
   const { api } = service;
   let point: any;
   let rule: any;
+  let storage: any;
+  let workday: any;
   let snapshot: unknown;
 
   before(async () => {
     point = await api.create(IP, { type: 'public', code: 'KEEP', ext: { note: 'x' } });
+    storage = await api.create(SR, { name: 'keep', expires: 30 });
     rule = await api.create(RR, { priority: 20 });
+    workday = await api.create(WD, { date: '2031-01-02' });
     snapshot = await api.snapshot();
   });
 
@@ -96,6 +108,30 @@ describe('bad input', () => {
     ['NUL escaped in a filter key', () => api.get(RR, { filter: '{"dir\\u0000":"incoming"}' }), 400, 'filter'],
     ['NUL escaped in an order field', () => api.get(RR, { order: '["prio\\u0000rity"]' }), 400, 'order'],
     ['NUL in a LOOKUP key', () => api.lookup(IP, '\u0000'), 400, 'body'],
+    // Not well-formed Unicode: PostgreSQL's jsonb refuses it, text columns would keep U+FFFD.
+    ['lone surrogate in an ext value', () => api.post(RR, { priority: 1, ext: { a: HIGH } }), 400, 'ext.a'],
+    ['lone surrogate as an ext key', () => api.post(RR, { ext: { [LOW]: 1 } }), 400, `ext.${LOW}`],
+    ['lone surrogate in a text field', () => api.post(RR, { priority: 1, opts: { title: `${HIGH}x` } }), 400, 'opts.title'],
+    ['lone surrogate in a nested ext value', () => api.post(IP, { type: 'x', ext: { deep: [{ k: `x${LOW}` }] } }), 400, 'ext.deep.0.k'],
+    ['reversed surrogate pair', () => api.post(SR, { name: `${LOW}${HIGH}`, expires: 1 }), 400, 'name'],
+    ['PATCH recordrules with a lone surrogate', () => api.patch(`${RR}/${rule.id}`, { ext: { a: HIGH } }), 400, 'ext.a'],
+    ['PATCH storagerules with a lone surrogate', () => api.patch(`${SR}/${storage.id}`, { ext: { a: HIGH } }), 400, 'ext.a'],
+    ['PATCH workdays with a lone surrogate key', () => api.patch(`${WD}/${workday.id}`, { ext: { [LOW]: 1 } }), 400, `ext.${LOW}`],
+    ['PATCH the calendar with a lone surrogate', () => api.patch(CALENDAR, { timezone: `UTC${HIGH}` }), 400, 'timezone'],
+    ['a LOOKUP key with a lone surrogate', () => api.lookup(IP, `tok${HIGH}`), 400, 'body'],
+    ['POST :lookup with a lone surrogate', () => api.post(`${RR}:lookup`, LOW), 400, 'body'],
+    ['a decision for a number with a lone surrogate', () => api.post(DECIDE, { from: { number: `1${HIGH}` }, to: { number: '2', domain: 'default' }, at: '2026-11-23T09:30:00Z' }), 400, 'from.number'],
+    ...[IP, RR, SR, WD].map((collection): [string, () => Promise<Reply>, number, string] => [`filter on ${collection} with a lone surrogate`, () => api.get(collection, { filter: '{"ext.a":"\\ud800"}' }), 400, 'filter']),
+    ['filter key with a lone surrogate', () => api.get(RR, { filter: '{"ext.\\udc00":1}' }), 400, 'filter'],
+    ['filter expression with a lone surrogate', () => api.get(RR, { filter: '["like",["property","opts.title"],"\\ud800*"]' }), 400, 'filter'],
+    ['order with a lone surrogate', () => api.get(RR, { order: '["ext.\\ud800"]' }), 400, 'order'],
+    // Integers compared with a field lie within its declared bounds (a 32-bit column on PostgreSQL).
+    ['filter integer above the 32-bit range', () => api.get(RR, { filter: '{"priority":2147483648}' }), 400, 'filter.priority'],
+    ['filter integer below the 32-bit range', () => api.get(RR, { filter: '["<",["property","priority"],-2147483649]' }), 400, 'filter.priority'],
+    ['filter comparison with the largest safe integer', () => api.get(RR, { filter: '[">",["property","priority"],9007199254740991]' }), 400, 'filter.priority'],
+    ['filter integer beyond a declared maximum', () => api.get(SR, { filter: '{"expires":2147483648}' }), 400, 'filter.expires'],
+    ['filter integer below a declared minimum', () => api.get(WD, { filter: '{"asdow":-1}' }), 400, 'filter.asdow'],
+    ['filter in-list with an integer out of range', () => api.get(IP, { filter: '["in",["property","opts.recv_timeout"],["list",1,4294967296]]' }), 400, 'filter.opts.recv_timeout'],
     ['unknown path', () => api.get('/rest/v1/uc/nothing'), 404],
     ['wrong verb on the collection', () => api.request('PUT', RR, { priority: 1 }), 405],
     ['wrong verb on an entity', () => api.request('POST', `${RR}/${rule.id}`, { priority: 1 }), 405],
@@ -109,6 +145,19 @@ describe('bad input', () => {
 
   test('nothing stored changed', async () => {
     assert.deepEqual(await api.snapshot(), snapshot);
+    assert.deepEqual((await api.get(`${SR}/${storage.id}`)).body, storage);
+    assert.deepEqual((await api.get(`${WD}/${workday.id}`)).body, workday);
+    assert.equal((await api.get(CALENDAR)).body.timezone, 'UTC');
+  });
+
+  test('integers at the bounds a field declares still filter, and surrogate pairs are text like any other', async () => {
+    assert.deepEqual((await api.get(RR, { filter: '["<=",["property","priority"],2147483647]', mask: 'id' })).body, [{ id: rule.id }]);
+    assert.deepEqual((await api.get(RR, { filter: '[">=",["property","priority"],-2147483648]', mask: 'id' })).body, [{ id: rule.id }]);
+    assert.deepEqual((await api.get(SR, { filter: '{"expires":0}' })).body, []);
+    const emoji = await api.create(RR, { priority: 1, opts: { title: '\ud83c\udf99 mic' }, ext: { mic: '\ud83c\udf99' } });
+    assert.equal(emoji.opts.title, '\u{1f399} mic');
+    assert.deepEqual((await api.get(RR, { filter: '{"ext.mic":"\\ud83c\\udf99"}', mask: 'id' })).body, [{ id: emoji.id }]);
+    assert.equal((await api.delete(`${RR}/${emoji.id}`)).status, 204);
   });
 
   test('the PATCH is all or nothing: one bad field, no field applied', async () => {

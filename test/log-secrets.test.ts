@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { RawConnection, rawRequest } from './support/raw-http.js';
 import { runCli, startServiceProcess } from './support/process.js';
-import { Api, bearer, dropTestStore, IP, RR, testDatabaseUrl } from './support/service.js';
+import pg from 'pg';
+import { Api, bearer, dropTestStore, IP, NEEDS_POSTGRES, onPostgres, RR, testDatabaseUrl } from './support/service.js';
 
 const TOKENS = '/rest/v1/service/integration_tokens';
 const secret = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -69,6 +70,26 @@ describe('secrets in logs', () => {
       await raw.read(2);
       raw.destroy();
       for (const open of ['/healthz', '/metrics', '/docs']) await api.get(open);
+      // A token where a route takes something else, or in a spelling no route has: every segment that is
+      // not a route's literal segment or a UUID is redacted, whatever matched.
+      const misplaced = [
+        `${IP}/${point.token_local}`,
+        `${RR}/${point.token_local}`,
+        `/rest/v1/service/INTEGRATION_TOKENS/${point.token_local}`,
+        `${TOKENS};x/${point.token_local}`,
+        `${TOKENS}/${point.token_local};x`,
+        `${TOKENS}//${point.token_local}`,
+        `/rest/v1/service/${point.token_local}`,
+        `/${point.token_local}`,
+        `${RR}:${point.token_local}`,
+        `${IP}/${point.id}/${point.token_local}`,
+      ];
+      for (const misplacedPath of misplaced) {
+        for (const verb of ['GET', 'PATCH', 'DELETE', 'LOOKUP']) await api.request(verb, misplacedPath, verb === 'PATCH' ? { priority: 1 } : verb === 'LOOKUP' ? 'x' : undefined);
+      }
+      // Public routes, asked without a key.
+      const anonymous = new Api(child.url, '');
+      for (const open of ['/docs/static/rest/v1/service/integration_tokens/', '/docs/', '/healthz/', '/openapi.json/']) await anonymous.get(`${open}${point.token_local}`);
 
       child.process.kill('SIGTERM');
       assert.equal(await child.exited, 0);
@@ -76,9 +97,52 @@ describe('secrets in logs', () => {
       // The requests were logged, with the token's place in the path marked.
       assert.ok(child.logs.filter((line) => line.includes('"incoming request"')).length >= operations * 3);
       assert.ok(log.includes(`${TOKENS}/[redacted]`), 'the token route is logged with its parameter redacted');
+      // Literal segments and ids are kept, so the log still says what was asked.
+      const paths = child.logs.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line).req?.path].filter((each) => each !== undefined) : []));
+      assert.ok(paths.includes(`${IP}/[redacted]`), 'a token in place of an id');
+      assert.ok(paths.includes('/rest/v1/service/[redacted]/[redacted]'), 'a token after a path no route has');
+      assert.ok(paths.includes(`${IP}/${point.id}/[redacted]`), 'an id is kept');
+      assert.ok(paths.includes('/docs/static/rest/v1/service/integration_tokens/[redacted]'), 'a public route');
+      assert.ok(paths.includes(`${RR}:lookup`), 'a literal segment with a colon');
       for (const [name, value] of [['API key', key], ['read-only key', readOnlyKey], ['unknown key', unknownKey], ...tokens.map((token) => ['token_local', token]), ...remote.map((token) => ['token_remote', token])]) {
         assert.ok(!log.includes(value), `${name} ${value} is in the log`);
       }
+    } finally {
+      child.process.kill('SIGKILL');
+      await dropTestStore(databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a 5xx whose driver message quotes a value is logged by type and code only', { skip: !onPostgres && NEEDS_POSTGRES, timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'collections-logs-'));
+    const databaseUrl = testDatabaseUrl(dataDir);
+    const keyFile = path.join(dataDir, 'bootstrap-key');
+    const child = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BOOTSTRAP_KEY_FILE: keyFile, LOG_LEVEL: 'trace' });
+    try {
+      // A column of another type than the declaration's makes PostgreSQL refuse the value, quoting it.
+      const url = new URL(databaseUrl);
+      const schema = url.searchParams.get('schema')!;
+      url.searchParams.delete('schema');
+      const admin = new pg.Client({ connectionString: url.toString() });
+      await admin.connect();
+      try {
+        await admin.query(`ALTER TABLE "${schema}"."integration_points" ALTER COLUMN "code" DROP DEFAULT, ALTER COLUMN "code" TYPE integer USING 0`);
+      } finally {
+        await admin.end();
+      }
+      const api = new Api(child.url, readFileSync(keyFile, 'utf8').trim());
+      const value = secret('code');
+      assert.equal((await api.post(IP, { type: 'public', code: value })).status, 500);
+
+      child.process.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+      const failures = child.logs.filter((line) => line.includes('"request failed"')).map((line) => JSON.parse(line).err);
+      assert.equal(failures.length, 1, child.logs.join('\n'));
+      assert.equal(failures[0].code, '22P02', 'the SQLSTATE is kept');
+      assert.equal(failures[0].message, '[redacted]');
+      assert.match(failures[0].stack, /^\s+at /, 'the stack frames are kept, without the message line');
+      assert.ok(!child.logs.join('\n').includes(value), `${value} is in the log`);
     } finally {
       child.process.kill('SIGKILL');
       await dropTestStore(databaseUrl);

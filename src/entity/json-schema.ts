@@ -15,10 +15,10 @@ import type { CollectionModel } from '../collections/model.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-/** U+0000 is refused in every string (PostgreSQL cannot store it; see http/nul-guard.ts). */
+/** U+0000 is refused in every string (PostgreSQL cannot store it; see entity/storable-text.ts). */
 export const NUL_FREE_PATTERN = '^[^\\u0000]*$';
 // Said where a schema cannot carry the pattern: values of any JSON type.
-const NUL_RULE = 'Strings anywhere inside, keys included, must not contain U+0000.';
+const NUL_RULE = 'Strings anywhere inside, keys included, must not contain U+0000 and must be well-formed Unicode (no unpaired surrogate).';
 const ROUND_TRIP_RULE = 'Read-only: a PATCH may repeat it only with its stored value (a GET-modify-PATCH round trip); any other value is a 400.';
 
 /** Which body the schema describes: what a client sends on create or patch, or what the server returns. */

@@ -15,7 +15,7 @@ import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
-import { collectionMethods, escapeRegExp, registerCollectionRoutes, secretMarkers } from './collection-routes.js';
+import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
 import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
@@ -25,8 +25,8 @@ import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { registerMetrics } from './metrics.js';
 import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
 import { registerJsonBodyParser } from './json-body.js';
-import { requestLogSerializers } from './log-redaction.js';
-import { refuseNulCharacters } from './nul-guard.js';
+import { literalSegments, requestLogSerializers } from './log-redaction.js';
+import { refuseUnstorableText } from './text-guard.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, restoreExtensionMethods } from './extension-method-routing.js';
 import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
@@ -72,8 +72,10 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   // Request lines are logged at info; above it a child logger per request would bind a request id to lines that never appear.
   const level = logger && typeof logger === 'object' ? logger.level : undefined;
   const logsRequests = logger !== false && ['trace', 'debug', 'info', undefined].includes(level);
+  // Path segments a request log may show: filled from the routes as they are registered (log-redaction.ts).
+  const routeSegments = new Set<string>();
   const options: FastifyHttpOptions<http.Server> = {
-    logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(secretMarkers(models)) },
+    logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(routeSegments) },
     ...(!logsRequests && { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
     bodyLimit,
     // The edge bounds heads itself; Node's parser must not refuse one it accepted.
@@ -93,11 +95,12 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   fastify.addHook('onRoute', ({ method, url, constraints }) => {
     const extension = (constraints as Record<string, string> | undefined)?.[EXTENSION_METHOD_CONSTRAINT];
     for (const each of [method].flat()) routes.push({ method: extension ?? each, url });
+    for (const segment of literalSegments(url)) routeSegments.add(segment);
   });
   // First of all hooks: a request without a key learns nothing else about the service.
   registerAuthentication(fastify, store);
   restoreExtensionMethods(fastify);
-  refuseNulCharacters(fastify);
+  refuseUnstorableText(fastify);
   refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');

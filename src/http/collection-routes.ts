@@ -14,7 +14,6 @@ import { errors, invalid, invalidField, type ErrorDetail } from '../errors.js';
 import { CARRIER_METHOD } from '../edge/methods.js';
 import { callerDomain } from './authentication.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
-import { secretMarker } from './log-redaction.js';
 import { LOOKUP_SUFFIX, registerLookupForms } from './lookup-forms.js';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
@@ -164,15 +163,6 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
       return { id, _links: { self: { href: `${model.path}/${id}` } } };
     });
   }
-}
-
-/** Where a path segment holding a credential starts, for logs of paths no route matched. */
-export function secretMarkers(models: readonly CollectionModel[]): string[] {
-  return models.flatMap((model) =>
-    (model.declaration.resolvers ?? [])
-      .filter((resolver) => model.leafByPath.get(resolver.field)?.field.secret)
-      .map((resolver) => secretMarker(`${resolver.path}/:value`, 'value')),
-  );
 }
 
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

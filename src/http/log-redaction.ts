@@ -1,14 +1,24 @@
 /**
  * What request logs may say about a request. Query strings and bodies are
  * never logged (filters and LOOKUP keys may carry tokens); headers neither
- * (API keys). Paths are, with route parameters that hold a credential
- * replaced: a route declares them in its config as `secretParams`. A path
- * that matches no route, such as a wrong verb or a stray segment after a
- * token, is redacted from the segment where such a parameter would start.
- * Errors are logged by type, code, message and stack only: drivers attach
- * details (PostgreSQL's "Key (token_local)=(...)") that may quote values.
+ * (API keys).
+ *
+ * Paths are logged deny by default: a segment is kept only when it is a
+ * literal segment of a registered route (`rest`, `integration_tokens`,
+ * `recordrules:lookup`, read from the routes themselves) or a well-formed
+ * UUID (entity ids); any other segment becomes `[redacted]`, whatever route
+ * it matched or missed, so a token sent where an id belongs, in another case
+ * or with a stray suffix never reaches the log. Route parameters declared as
+ * holding a credential (`secretParams` in a route's config) are redacted even
+ * when they look like a UUID.
+ *
+ * Errors are logged by type, code and stack frames. The message is kept only
+ * for the service's own errors, whose messages it writes itself: drivers'
+ * messages and details quote values (PostgreSQL's `value "…" is out of
+ * range`, `Key (token_local)=(…)`), and so does the first line of a stack.
  */
 import type { FastifyRequest } from 'fastify';
+import { ServiceError } from '../errors.js';
 import { requestMethod } from './extension-method-routing.js';
 
 export const REDACTED = '[redacted]';
@@ -20,47 +30,62 @@ declare module 'fastify' {
   }
 }
 
-/** `/a/b/` for a pattern `/x/a/b/:value`: where a secret parameter starts, found in any path. */
-export function secretMarker(pattern: string, param: string): string {
-  const segments = pattern.split('/');
-  const at = segments.indexOf(`:${param}`);
-  return `/${segments[at - 1]}/`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The literal segments of a route pattern: not parameters (`:id`) nor wildcards; `::` is an escaped colon. */
+export function literalSegments(pattern: string): string[] {
+  return pattern
+    .split('/')
+    .filter((segment) => segment !== '' && !segment.startsWith(':') && !segment.includes('*'))
+    .map((segment) => segment.replaceAll('::', ':'));
 }
 
-function decoded(path: string): string {
+function decoded(segment: string): string {
   try {
-    return decodeURIComponent(path);
+    return decodeURIComponent(segment);
   } catch {
-    return path;
+    return segment;
   }
 }
 
-export function loggedPath(request: FastifyRequest, markers: readonly string[]): string {
+function loggedSegment(segment: string, literals: ReadonlySet<string>): string {
+  if (segment === '') return segment;
+  const plain = decoded(segment);
+  return literals.has(plain) || UUID.test(plain) ? plain : REDACTED;
+}
+
+/** The path as logged; `literals` holds the literal segments of every registered route. */
+export function loggedPath(request: FastifyRequest, literals: ReadonlySet<string>): string {
   const route = request.routeOptions.url;
   const secret = request.routeOptions.config?.secretParams;
   if (route !== undefined && secret?.length) {
     const params = request.params as Record<string, string>;
-    return route.replace(/:(\w+)/g, (_, name: string) => (secret.includes(name) ? REDACTED : encodeURIComponent(params[name] ?? '')));
+    return route.replace(/:(\w+)/g, (_, name: string) => (secret.includes(name) ? REDACTED : loggedSegment(encodeURIComponent(params[name] ?? ''), literals)));
   }
-  const path = request.url.split('?')[0];
-  if (route !== undefined) return path;
-  const plain = decoded(path);
-  for (const marker of markers) {
-    const at = plain.indexOf(marker);
-    if (at >= 0) return plain.slice(0, at + marker.length) + REDACTED;
-  }
-  return path;
+  return request.url
+    .split('?')[0]
+    .split('/')
+    .map((segment) => loggedSegment(segment, literals))
+    .join('/');
 }
 
-export function requestLogSerializers(markers: readonly string[]) {
+/** The frames of a stack, without its first line (which repeats the message). */
+function stackFrames(stack: string | undefined): string {
+  return (stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
+}
+
+export function requestLogSerializers(literals: ReadonlySet<string>) {
   return {
-    req: (request: FastifyRequest) => ({ method: requestMethod(request), path: loggedPath(request, markers), remoteAddress: request.ip }),
+    req: (request: FastifyRequest) => ({ method: requestMethod(request), path: loggedPath(request, literals), remoteAddress: request.ip }),
     err: (err: Error & { code?: unknown; statusCode?: unknown }) => ({
       type: err.constructor?.name ?? 'Error',
-      message: err.message,
+      message: err instanceof ServiceError ? err.message : REDACTED,
       ...(err.code === undefined ? {} : { code: err.code }),
       ...(err.statusCode === undefined ? {} : { statusCode: err.statusCode }),
-      stack: err.stack ?? '',
+      stack: stackFrames(err.stack),
     }),
   };
 }

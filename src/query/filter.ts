@@ -6,7 +6,7 @@
  *   ["and", ["==", ["property","dir"], "incoming"],
  *           ["in", ["property","priority"], ["list", 50, 99]]]
  */
-import type { Scalar } from '../collections/declaration.js';
+import type { Scalar, ScalarField } from '../collections/declaration.js';
 import { resolveFieldRef, type CollectionModel, type FieldRef } from '../collections/model.js';
 import { invalidField } from '../errors.js';
 import { parseJsonParameter } from './json-parameter.js';
@@ -53,6 +53,7 @@ class FilterParser {
 
   private value(ref: FieldRef, path: string, value: unknown): Scalar {
     const type = ref.kind === 'ext' ? 'any' : ref.leaf.field.type;
+    if (ref.kind === 'column' && type === 'integer' && Number.isSafeInteger(value)) this.inRange(ref.leaf.field, path, value as number);
     const ok =
       type === 'any'
         ? typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
@@ -64,6 +65,16 @@ class FilterParser {
     if (!ok) this.fail(type === 'any' ? 'must be compared with a string, number or boolean' : `must be compared with a ${type === 'uuid' ? 'string' : type}`, path);
     // UUIDs are stored lowercase.
     return type === 'uuid' ? (value as string).toLowerCase() : (value as Scalar);
+  }
+
+  /**
+   * An integer compared with a field lies within the field's declared bounds:
+   * a value it can hold. PostgreSQL binds it as the column's type and fails
+   * beyond it, where SQLite would just compare.
+   */
+  private inRange(field: ScalarField, path: string, value: number): void {
+    const { minimum = Number.MIN_SAFE_INTEGER, maximum = Number.MAX_SAFE_INTEGER } = field;
+    if (value < minimum || value > maximum) this.fail(`must be compared with an integer from ${minimum} to ${maximum}`, path);
   }
 
   /** The object form: every key an equality (null: is null), all ANDed. */
