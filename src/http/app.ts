@@ -1,6 +1,6 @@
 /**
  * The Fastify application: authentication, collection routes, the change
- * feed, metrics, the OpenAPI document and docs page, health, and the JSON
+ * feed, metrics, the OpenAPI document and docs page, the console, health, and the JSON
  * error contract for everything else (unknown paths, wrong verbs, framework
  * errors).
  */
@@ -18,12 +18,14 @@ import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
+import { registerConsoleRoute } from './console-route.js';
 import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
 import { documentPaths } from './document-paths.js';
 import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
 import { METRICS_PATH, registerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-guard.js';
+import { registerWhoamiRoute, WHOAMI_PATH } from './whoami-route.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
 import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
@@ -91,7 +93,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
 
-  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
+  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH, WHOAMI_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const otherPaths = [
     { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
     { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
@@ -111,6 +113,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
   await fastify.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await registerConsoleRoute(fastify);
 
   fastify.get(HEALTH_PATH, async () => {
     await store.ping();
@@ -121,6 +124,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models);
+  registerWhoamiRoute(fastify);
   registerCalendarRoute(fastify, measuredStore, feed);
   const engine = new DecisionEngine(measuredStore, models, feed);
   fastify.addHook('onClose', async () => engine.close());

@@ -3,13 +3,14 @@
  * (`Authorization: Bearer <key>`). Read-only keys may GET, HEAD and LOOKUP
  * (in any of its forms, QUERY included); writes need a read-write key.
  * Asking for a recording decision changes nothing: every key may; a decider
- * key may do only that. Missing or unknown keys get 401/1401, a request the
+ * key may do only that. Every key may ask who it is (GET /rest/v1/whoami).
+ * Missing or unknown keys get 401/1401, a request the
  * role does not allow 403/1403, before the body is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { DECISIONS_PATH } from '../collections/api-paths.js';
+import { DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { errors } from '../errors.js';
 import { escapeRegExp } from './collection-routes.js';
 import { servedMethod } from './lookup-forms.js';
@@ -26,6 +27,7 @@ declare module 'fastify' {
 export const PROTECTED_PREFIX = '/rest/';
 const READ_METHODS = new Set(['GET', 'HEAD', 'LOOKUP', 'QUERY']);
 const DECISION_URL = new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?(\\?|$)`);
+const WHOAMI_URL = new RegExp(`^${escapeRegExp(WHOAMI_PATH)}/?(\\?|$)`);
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]+)[ \t]*$/i;
 // Recently seen keys are trusted this long without asking the store again.
 const CACHE_MS = 10_000;
@@ -50,7 +52,9 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
     if (!grant) return errors.unauthorized();
     const method = servedMethod(request);
     const deciding = method === 'POST' && DECISION_URL.test(request.url);
-    if (grant.role === 'decider' && !deciding) return errors.deciderOnly();
+    // Any key may read its own grant: a console must learn what it may show before anything else.
+    const askingWhoItIs = (method === 'GET' || method === 'HEAD') && WHOAMI_URL.test(request.url);
+    if (grant.role === 'decider' && !deciding && !askingWhoItIs) return errors.deciderOnly();
     if (grant.role === 'read-only' && !READ_METHODS.has(method) && !deciding) return errors.forbidden();
     request.domain = grant.domain;
     request.keyRole = grant.role;
