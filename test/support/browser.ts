@@ -33,8 +33,9 @@ export function useBrowser(): { readonly current: Browser } {
 }
 
 /** A fresh context (its own sessionStorage and clipboard) and page, in UTC, with clipboard access. */
-export async function openPage(browser: Browser, baseUrl: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
+export async function openPage(browser: Browser, baseUrl: string, { bypassCSP = false } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  // bypassCSP: only for injecting a checker (axe-core) the page's own policy rightly refuses.
+  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB', viewport: { width: 1400, height: 1000 }, bypassCSP });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   const page = await context.newPage();
