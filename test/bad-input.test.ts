@@ -91,6 +91,10 @@ describe('bad input', () => {
     ['NUL in an ext key', () => api.post(IP, { type: 'x', ext: { 'k\u0000': 1 } }), 400, 'ext.k\u0000'],
     ['NUL in an id', () => api.get(`${RR}/%00`), 400],
     ['NUL in a filter value', () => api.get(RR, { filter: '{"dir":"\u0000"}' }), 400],
+    // JSON spells U+0000 as \u0000, which the URL check cannot see.
+    ['NUL escaped in a filter value', () => api.get(IP, { filter: '["==",["property","id"],"\\u0000"]' }), 400, 'filter'],
+    ['NUL escaped in a filter key', () => api.get(RR, { filter: '{"dir\\u0000":"incoming"}' }), 400, 'filter'],
+    ['NUL escaped in an order field', () => api.get(RR, { order: '["prio\\u0000rity"]' }), 400, 'order'],
     ['NUL in a LOOKUP key', () => api.lookup(IP, '\u0000'), 400, 'body'],
     ['unknown path', () => api.get('/rest/v1/uc/nothing'), 404],
     ['wrong verb on the collection', () => api.request('PUT', RR, { priority: 1 }), 405],

@@ -9,6 +9,7 @@
 import type { Scalar } from '../collections/declaration.js';
 import { resolveFieldRef, type CollectionModel, type FieldRef } from '../collections/model.js';
 import { invalidField } from '../errors.js';
+import { parseJsonParameter } from './json-parameter.js';
 
 export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
 
@@ -132,12 +133,7 @@ class FilterParser {
 
 /** Parses the JSON text of a `filter` parameter. */
 export function parseFilter(model: CollectionModel, text: string): FilterNode {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidField('filter', 'must be JSON: an object or a prefix expression');
-  }
+  const parsed = parseJsonParameter('filter', text, 'must be JSON: an object or a prefix expression');
   const parser = new FilterParser(model);
   if (Array.isArray(parsed)) return parser.expression(parsed);
   if (typeof parsed === 'object' && parsed !== null) return parser.object(parsed as Record<string, unknown>);

@@ -6,6 +6,7 @@
 import { projectionOf, resolveFieldRef, UnknownPathError, type CollectionModel, type FieldRef, type Projection } from '../collections/model.js';
 import { invalidField } from '../errors.js';
 import { parseFilter, type FilterNode } from './filter.js';
+import { parseJsonParameter } from './json-parameter.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10000;
@@ -77,12 +78,7 @@ function parseMask(model: CollectionModel, query: RawQuery): Projection | undefi
 function parseOrder(model: CollectionModel, query: RawQuery): OrderTerm[] {
   const text = single(query, 'order');
   if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidField('order', 'must be a JSON array such as ["priority", {"ext.ct": "desc"}]');
-  }
+  const parsed = parseJsonParameter('order', text, 'must be a JSON array such as ["priority", {"ext.ct": "desc"}]');
   if (!Array.isArray(parsed)) throw invalidField('order', 'must be a JSON array such as ["priority", {"ext.ct": "desc"}]');
   if (parsed.length > MAX_ORDER_TERMS) throw invalidField('order', `takes at most ${MAX_ORDER_TERMS} fields`);
   return parsed.map((term): OrderTerm => {
