@@ -3,7 +3,7 @@
 // copied with one click, and the URL an external system calls is shown and works.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Api, IP, useService } from './support/service.js';
+import { Api, IP, NEEDS_POSTGRES, onPostgres, startTestService, useService } from './support/service.js';
 import { NEEDS_CHROMIUM, openPage, signIn, useBrowser, waitForLiveFeed } from './support/browser.js';
 
 const SR = '/rest/v1/domain/storagerules';
@@ -34,6 +34,21 @@ describe('console: live updates and integration points', { skip: NEEDS_CHROMIUM 
       await page.waitForFunction(() => (document.querySelector('[name="timezone"]') as HTMLInputElement | null)?.value === 'Asia/Tokyo');
     } finally {
       await context.close();
+    }
+  });
+
+  test('a write on another node of the same database shows up too (PostgreSQL: the feed crosses nodes)', { skip: onPostgres ? false : NEEDS_POSTGRES }, async () => {
+    // A second node on the first one's schema; the store already has keys, so it bootstraps none.
+    const secondNode = await startTestService({ databaseUrl: service.current.config.databaseUrl });
+    const { context, page } = await openPage(browser.current, service.current.url);
+    try {
+      await signIn(page, service.current.url, service.current.key, 'workdays');
+      await waitForLiveFeed(page);
+      const day = (await new Api(secondNode.url, service.current.key).post('/rest/v1/domain/workdays', { date: '2031-01-02', opts: { title: 'Written on another node' } })).body;
+      await page.locator(`table.rows tbody tr[data-id="${day.id}"]`).filter({ hasText: 'Written on another node' }).waitFor();
+    } finally {
+      await context.close();
+      await secondNode.stop();
     }
   });
 
