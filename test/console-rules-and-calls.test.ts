@@ -3,7 +3,7 @@
 // (saved as PATCHes of priority), and a tested call explained by its trace.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Api, RR, useService } from './support/service.js';
+import { addKey, Api, RR, useService } from './support/service.js';
 import { columnTexts, eventually, NEEDS_CHROMIUM, openPage, signIn, useBrowser } from './support/browser.js';
 
 const SR = '/rest/v1/domain/storagerules';
@@ -87,6 +87,21 @@ describe('console: recordrules and the call tester', { skip: NEEDS_CHROMIUM }, (
       await page.getByLabel(/^To domain/).fill('');
       await page.getByRole('button', { name: 'Test the call' }).click();
       await page.getByRole('alert').filter({ hasText: 'platform domain' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a decider key gets the call tester only', async () => {
+    const decider = await addKey(service.current, 'default', 'decider');
+    const { context, page } = await openPage(browser.current, service.current.url);
+    try {
+      await signIn(page, service.current.url, decider);
+      assert.equal(await page.getByTestId('role').innerText(), 'decider');
+      assert.deepEqual(await page.getByRole('navigation', { name: 'Views' }).getByRole('link').allInnerTexts(), ['Test a call']);
+      await page.getByLabel('From number').fill('74951234567');
+      await page.getByRole('button', { name: 'Test the call' }).click();
+      await page.getByTestId('verdict').waitFor();
     } finally {
       await context.close();
     }
