@@ -300,6 +300,8 @@ export function CollectionView({ api, collection, service, readOnly, feed }: Pro
         </p>
       )}
 
+      {/* Wide collections scroll sideways; focusable so the keyboard can scroll it too. */}
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={`${name} table`}>
       <table class="rows" aria-labelledby={`${id}-heading`} aria-describedby={`${id}-range`}>
         <thead>
           <tr>
@@ -369,6 +371,7 @@ export function CollectionView({ api, collection, service, readOnly, feed }: Pro
           ))}
         </tbody>
       </table>
+      </div>
 
       <nav class="pager" aria-label={`Pages of ${name}`}>
         <button type="button" onClick={() => setOffset(Math.max(0, offset - limit))} disabled={offset === 0}>
