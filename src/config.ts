@@ -26,6 +26,8 @@ export interface Config {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Change-feed events that may wait for one slow subscriber before it is disconnected. */
+  eventsQueueLimit: number;
   /**
    * Where to write a first read-write key for domain "default" when the store
    * has no API keys at all; undefined: never (use the admin CLI).
@@ -83,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20000),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
+    eventsQueueLimit: integer(env, 'EVENTS_QUEUE_LIMIT', 1000),
   };
 }

@@ -46,6 +46,7 @@ export const ErrorCodes = {
   BODY_TOO_LARGE: 'COLL_ERR_BODY_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'COLL_ERR_UNSUPPORTED_MEDIA_TYPE',
   STORE_UNAVAILABLE: 'COLL_ERR_STORE_UNAVAILABLE',
+  QUERY_TIMEOUT: 'COLL_ERR_QUERY_TIMEOUT',
   INTERNAL: 'COLL_ERR_INTERNAL',
 } as const;
 
@@ -148,6 +149,18 @@ export class StoreUnavailableError extends ServiceError {
   }
 }
 
+/** A query ran past its time limit and was stopped; nothing is wrong with the store. */
+export class QueryTimeoutError extends ServiceError {
+  readonly code = ErrorCodes.QUERY_TIMEOUT;
+
+  constructor(
+    /** What stopped it, for the log; the client is told only the message. */
+    readonly detail?: string,
+  ) {
+    super('The query took longer than its time limit; narrow the filter');
+  }
+}
+
 /** Anything unexpected; its cause is logged, never answered. */
 export class InternalError extends ServiceError {
   readonly code = ErrorCodes.INTERNAL;
@@ -174,8 +187,10 @@ export const errors = {
   notFound: (message: string) => new NotFoundError(message),
   methodNotAllowed: (method: string, allowed: readonly string[]) => new MethodNotAllowedError(method, allowed),
   duplicate: (entity: string, field: string) => new ConflictError(`${entity} with this ${field} already exists`, [{ field, message: 'already exists' }]),
+  nestedTooDeep: (limit: number) => new MalformedRequestError(`Request body is nested deeper than ${limit} levels`),
   inUse: (entity: string, users: number, by: string) => new InUseError(entity, users, by),
   bodyTooLarge: (limit: number) => new BodyTooLargeError(limit),
   unsupportedMediaType: () => new UnsupportedMediaTypeError('Content-Type must be application/json'),
   internal: () => new InternalError('Internal server error'),
+  queryTimeout: (detail?: string) => new QueryTimeoutError(detail),
 };

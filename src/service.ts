@@ -2,7 +2,7 @@
  * A running service: store, application and listener, with an orderly stop.
  * Used by the CLI entry point, the tests and the benchmarks alike.
  */
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
@@ -10,9 +10,10 @@ import pretty from 'pino-pretty';
 import { BOOTSTRAP_DOMAIN, createApiKey, createDomain } from './auth/api-keys.js';
 import { loadCollections } from './collections/registry.js';
 import { databaseSetting, type Config } from './config.js';
-import { buildApp, DOCS_PATH } from './http/app.js';
+import { buildApp, type RouteInfo } from './http/app.js';
+import { DOCS_PATH } from './http/public-routes.js';
 import { DEFAULT_EDGE_LIMITS, listenThroughEdge } from './edge/listener.js';
-import { keyFileFailure, listenFailure, openPreparedStore } from './startup-failure.js';
+import { keyFileFailure, listenFailure, openPreparedStore, StartupError } from './startup-failure.js';
 import type { Store } from './store/store.js';
 
 export interface RunningService {
@@ -24,6 +25,8 @@ export interface RunningService {
    * and when it has stopped.
    */
   stop(reason?: string): Promise<void>;
+  /** Every route the service answers. */
+  routes: readonly RouteInfo[];
 }
 
 function loggerOptions(config: Config): FastifyServerOptions['logger'] {
@@ -33,22 +36,52 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return { level: config.logLevel, stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) };
 }
 
+// A node that finds the key file but no keys may be watching another node bootstrap the same store.
+const BOOTSTRAP_WAIT_MS = 5000;
+
+/** True once the store has a key, within BOOTSTRAP_WAIT_MS. */
+async function keysAppear(store: Store): Promise<boolean> {
+  for (const until = Date.now() + BOOTSTRAP_WAIT_MS; Date.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await store.countApiKeys()) > 0) return true;
+  }
+  return false;
+}
+
 /**
  * A first read-write key for domain "default", when the store has none. The
- * file is opened before the key is stored, so a file that cannot be written
- * never leaves a key behind that nobody has.
+ * file is created (exclusively) before the key is stored, so a file that
+ * cannot be written never leaves a key behind that nobody has, and of nodes
+ * starting together on one store only one bootstraps. An existing file is
+ * never overwritten: keys that stay gone while their file remains mean the
+ * store was lost or replaced, which an operator must look at.
  */
 async function bootstrapKey(store: Store, file: string, log: FastifyBaseLogger): Promise<void> {
-  let fd: number;
+  let fd: number | undefined;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    fd = openSync(file, 'w', 0o600);
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw keyFileFailure(err, file);
   }
   try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyFileFailure(err, file);
+  }
+  if (fd === undefined) {
+    if (await keysAppear(store)) return;
+    throw new StartupError(
+      `The store has no API keys, but the bootstrap key file ${file} exists: the database may have been deleted or replaced. ` +
+        'Not starting, and not overwriting the file; restore the database, or move the file away to bootstrap a new key.',
+    );
+  }
+  try {
     await createDomain(store, BOOTSTRAP_DOMAIN);
     writeSync(fd, `${await createApiKey(store, BOOTSTRAP_DOMAIN, 'read-write', 'bootstrap')}\n`);
+  } catch (err) {
+    // An empty file would make the next start refuse as if the store had been lost.
+    unlinkSync(file);
+    throw err;
   } finally {
     closeSync(fd);
   }
@@ -69,7 +102,7 @@ export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
   const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), models);
   const feed = await store.openChangeFeed();
-  const { fastify, httpServer } = await buildApp({ models, store, feed, logger: loggerOptions(config), bodyLimit: config.bodyLimit });
+  const { fastify, httpServer, routes } = await buildApp({ models, store, feed, logger: loggerOptions(config), bodyLimit: config.bodyLimit, eventsQueueLimit: config.eventsQueueLimit });
   const release = async () => {
     await feed.close();
     await fastify.close();
@@ -127,5 +160,5 @@ export async function startService(config: Config): Promise<RunningService> {
       fastify.log.info('stopped');
     })());
 
-  return { url, port, stop };
+  return { url, port, routes, stop };
 }

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
 import { migrations } from '../src/store/migrations.js';
 import { PostgresStore, postgresOptions } from '../src/store/postgres.js';
-import { StoreUnavailableError } from '../src/store/store.js';
+import { QueryTimeoutError } from '../src/store/store.js';
 import { Relay } from './support/relay.js';
 import { Api, dropTestStore, NEEDS_POSTGRES, onPostgres, postgresUrl, RR, startTestService, testDatabaseUrl } from './support/service.js';
 
@@ -30,13 +30,13 @@ describe('PostgreSQL store', { skip: !onPostgres && NEEDS_POSTGRES }, () => {
     }
   });
 
-  test('statements are bounded by the statement timeout, which reads as the store being unavailable', async () => {
+  test('statements are bounded by the statement timeout, which reads as a query timeout (503), not an unavailable store', async () => {
     const store = new PostgresStore(testDatabaseUrl(''), { ...postgresOptions({}), statementTimeoutMs: 200 });
     try {
       const query = (sql: string) => (store as any).query(sql);
       assert.deepEqual((await query('SHOW statement_timeout')).rows, [{ statement_timeout: '200ms' }]);
       const started = Date.now();
-      await assert.rejects(query('SELECT pg_sleep(5)'), StoreUnavailableError);
+      await assert.rejects(query('SELECT pg_sleep(5)'), QueryTimeoutError);
       assert.ok(Date.now() - started < 4000, 'cancelled by the server, not waited out');
     } finally {
       await store.close();

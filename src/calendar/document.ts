@@ -51,7 +51,7 @@ export function calendarSchema(purpose: 'entity' | 'patch'): Record<string, unkn
   };
   return {
     type: 'object',
-    properties: { timezone: { type: 'string', description: 'IANA time zone name, e.g. "Europe/Moscow".' }, week },
+    properties: { timezone: { type: 'string', maxLength: 64, description: 'IANA time zone name, e.g. "Europe/Moscow".' }, week },
     additionalProperties: false,
     ...(purpose === 'entity' ? { required: ['timezone', 'week'] } : {}),
   };

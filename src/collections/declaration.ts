@@ -30,6 +30,8 @@ interface FieldCommon {
   required?: boolean;
   /** May be sent on PATCH only with the value already stored. */
   immutable?: boolean;
+  /** A credential: never written to logs, also when it is part of a path. */
+  secret?: boolean;
   check?: ValueCheck;
   description?: string;
 }
@@ -43,6 +45,8 @@ export interface ScalarField extends FieldCommon {
   allowEmpty?: boolean;
   minimum?: number;
   maximum?: number;
+  /** Longest value, in characters; every free-text field declares one (see TEXT_LIMITS). */
+  maxLength?: number;
   /** How the server fills an `out` field, or an `inout` field the client left out. */
   generated?: 'uuid' | 'token';
   /** true: unique everywhere; 'per-domain': unique within each domain. */
@@ -65,6 +69,12 @@ export interface ArrayField extends FieldCommon {
   kind: 'array';
   items: 'string' | 'any' | ItemSchema;
   default?: readonly unknown[];
+  maxItems: number;
+  /** For string items: the longest item, in characters. */
+  itemMaxLength?: number;
+  /** For items of any JSON: the largest array as JSON text (UTF-8 bytes), and its deepest nesting. */
+  maxBytes?: number;
+  maxDepth?: number;
 }
 
 /** A composite of declared keys (`opts`); unknown keys are refused. */
@@ -74,8 +84,19 @@ export interface ObjectField extends FieldCommon {
 }
 
 /** `ext`: server-kept ct/lwt timestamps plus any keys a client adds. */
-export interface ExtField extends FieldCommon {
+export interface ExtField extends FieldCommon, ExtLimits {
   kind: 'ext';
+}
+
+/** Bounds on a client's own `ext` keys; their product bounds the whole object. */
+export interface ExtLimits {
+  /** Keys besides ct and lwt, after every PATCH merge too. */
+  maxKeys: number;
+  maxKeyLength: number;
+  /** One key's value as JSON text, in UTF-8 bytes. */
+  maxValueBytes: number;
+  /** Nesting of `ext` itself counts as 1, an object or array inside it as 2, and so on. */
+  maxDepth: number;
 }
 
 export type FieldDeclaration = ScalarField | ArrayField | ObjectField | ExtField;
@@ -112,12 +133,58 @@ type Options<T> = Omit<T, 'kind' | 'type' | 'mode'> & { mode?: Mode };
 // Signed 32-bit: the range every supported store keeps exactly.
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 
-export const string = (options: Options<ScalarField> = {}): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'inout', ...options });
+/**
+ * The longest stored strings, in characters, by what they hold. Bounded
+ * values bound what one row costs to store, send and match in a filter
+ * (query/cost.ts); SECURITY.md lists them.
+ */
+export const TEXT_LIMITS = {
+  /** Codes, types and names: `code`, `type`, `schedule`, script codes, roles. */
+  code: 64,
+  /** Number and domain masks. */
+  mask: 128,
+  title: 256,
+  /** Credentials for remote ends (`token_remote`). */
+  token: 1024,
+  url: 2048,
+  comment: 4096,
+} as const;
+export type TextKind = keyof typeof TEXT_LIMITS;
+
+/** A free-text field holding a `kind` of text, or at most `maxLength` characters. */
+export const string = (kind: TextKind | number, options: Options<ScalarField> = {}): ScalarField => ({
+  kind: 'scalar',
+  type: 'string',
+  mode: 'inout',
+  maxLength: typeof kind === 'number' ? kind : TEXT_LIMITS[kind],
+  ...options,
+});
 export const integer = (options: Options<ScalarField> = {}): ScalarField => ({ kind: 'scalar', type: 'integer', mode: 'inout', ...INT32, ...options });
 export const boolean = (options: Options<ScalarField> = {}): ScalarField => ({ kind: 'scalar', type: 'boolean', mode: 'inout', ...options });
 export const uuid = (options: Options<ScalarField> = {}): ScalarField => ({ kind: 'scalar', type: 'uuid', mode: 'inout', ...options });
 export const oneOf = (values: readonly string[], options: Options<ScalarField> = {}): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'inout', enum: values, ...options });
-export const array = (items: ArrayField['items'], options: Omit<Options<ArrayField>, 'items'> = {}): ArrayField => ({ kind: 'array', items, mode: 'inout', ...options });
+/** An array of strings of one kind of text. */
+export const strings = (kind: TextKind, options: Omit<Options<ArrayField>, 'items' | 'itemMaxLength'>): ArrayField => ({
+  kind: 'array',
+  items: 'string',
+  mode: 'inout',
+  itemMaxLength: TEXT_LIMITS[kind],
+  ...options,
+});
+/** An array whose items each follow a declared JSON Schema (periods). */
+export const array = (items: ItemSchema, options: Omit<Options<ArrayField>, 'items' | 'itemMaxLength'>): ArrayField => ({
+  kind: 'array',
+  items,
+  mode: 'inout',
+  ...options,
+});
+/** An array of any JSON values, bounded as a whole. */
+export const values = (options: Omit<Options<ArrayField>, 'items' | 'itemMaxLength'> & { maxBytes: number; maxDepth: number }): ArrayField => ({
+  kind: 'array',
+  items: 'any',
+  mode: 'inout',
+  ...options,
+});
 
 /** `id`: client-given on create or generated; never changed afterwards. */
 export const idField = (): ScalarField =>
@@ -127,13 +194,20 @@ export const idField = (): ScalarField =>
 export const opts = (fields: Record<string, ScalarField | ArrayField> = {}): ObjectField => ({
   kind: 'object',
   mode: 'inout',
-  fields: { title: string({ default: '' }), comment: string({ default: '' }), ...fields },
+  fields: { title: string('title', { default: '' }), comment: string('comment', { default: '' }), ...fields },
 });
 
-export const ext = (): ExtField => ({
+/** 32 keys of at most 1 KiB each: a client's ext stays under about 35 KB. */
+export const EXT_LIMITS: ExtLimits = { maxKeys: 32, maxKeyLength: 64, maxValueBytes: 1024, maxDepth: 8 };
+
+export const ext = (limits: ExtLimits = EXT_LIMITS): ExtField => ({
   kind: 'ext',
   mode: 'inout',
-  description: 'ct (creation time) and lwt (last write time) are set by the server; other keys are kept as sent.',
+  ...limits,
+  description:
+    'ct (creation time) and lwt (last write time) are set by the server; other keys are kept as sent: ' +
+    `at most ${limits.maxKeys} of them, names up to ${limits.maxKeyLength} characters, each value at most ${limits.maxValueBytes} bytes as JSON, ` +
+    `nested at most ${limits.maxDepth} levels (ext itself being the first).`,
 });
 
 export function defineCollection(declaration: CollectionDeclaration): CollectionDeclaration {

@@ -56,7 +56,22 @@ export const WRITTEN_AT = 'ext.lwt';
 // Keys a query may name inside ext; anything else a client stores there is kept but not queryable.
 const EXT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
-const timestamp = (description: string): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'out', indexed: true, description });
+// RFC 3339 with two fractional digits: 2019-08-28T13:34:16.42Z.
+const timestamp = (description: string): ScalarField => ({ kind: 'scalar', type: 'string', mode: 'out', indexed: true, maxLength: 32, description });
+
+/** Every stored value has a bound: text its length, arrays their size. */
+function unboundedArray(field: ArrayField): boolean {
+  if (!(field.maxItems > 0)) return true;
+  if (field.items === 'string') return !(Number(field.itemMaxLength) > 0);
+  if (field.items === 'any') return !(Number(field.maxBytes) > 0 && Number(field.maxDepth) > 0);
+  // A declared item schema bounds its own values (values/clock.ts).
+  return false;
+}
+
+function checkBounded(collection: string, path: string, field: ScalarField | ArrayField): void {
+  const unbounded = field.kind === 'scalar' ? field.type === 'string' && field.enum === undefined && !(Number(field.maxLength) > 0) : unboundedArray(field);
+  if (unbounded) throw new Error(`${collection}: ${path} needs a declared maximum length`);
+}
 
 export function compileCollection(declaration: CollectionDeclaration): CollectionModel {
   const leaves: Leaf[] = [];
@@ -72,6 +87,7 @@ export function compileCollection(declaration: CollectionDeclaration): Collectio
       leaves.push({ path: name, top: name, column: name, field });
     }
   }
+  for (const leaf of leaves) checkBounded(declaration.name, leaf.path, leaf.field);
   const leafByPath = new Map(leaves.map((leaf) => [leaf.path, leaf]));
   const columns = new Set(leaves.map((leaf) => leaf.column));
   if (columns.size !== leaves.length || columns.has(EXT_EXTRA_COLUMN)) {

@@ -9,8 +9,9 @@ import type { Direction } from './rule.js';
 const party = {
   type: 'object',
   properties: {
-    number: { type: 'string', description: 'The party\'s number; "" when it has none.' },
-    domain: { type: 'string', minLength: 1, description: 'The platform domain of the party; absent: outside the platform.' },
+    // As long as the longest number mask; domain names are at most 63 characters (auth/api-keys.ts).
+    number: { type: 'string', maxLength: 128, description: 'The party\'s number; "" when it has none.' },
+    domain: { type: 'string', minLength: 1, maxLength: 63, description: 'The platform domain of the party; absent: outside the platform.' },
   },
   required: ['number'],
   additionalProperties: false,
@@ -22,7 +23,7 @@ export const callSchema = {
   properties: {
     from: party,
     to: party,
-    at: { type: 'string', format: 'date-time', description: 'RFC 3339; default: now.' },
+    at: { type: 'string', format: 'date-time', maxLength: 64, description: 'RFC 3339; default: now.' },
   },
   required: ['from', 'to'],
   additionalProperties: false,

@@ -2,8 +2,14 @@
  * JSON Schema (2020-12 compatible subset) for a collection's entity, derived
  * from its declaration. Used to validate request bodies and, unchanged, as
  * the OpenAPI component schemas.
+ *
+ * Bounds JSON Schema has no keyword for are extension keywords, validated by
+ * validation.ts and shown as they are in the OpenAPI document:
+ * `x-maxBytes` (the value as JSON text, in UTF-8 bytes), `x-maxDepth` (its
+ * nesting; an object or array is 1 deep) and `x-maxClientKeys` (keys of an
+ * `ext` object besides the server's ct and lwt).
  */
-import type { ArrayField, FieldDeclaration, ScalarField } from '../collections/declaration.js';
+import type { ArrayField, ExtField, FieldDeclaration, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -23,6 +29,7 @@ function scalarSchema(field: ScalarField): JsonSchema {
   switch (field.type) {
     case 'string':
       schema.type = 'string';
+      if (field.maxLength !== undefined) schema.maxLength = field.maxLength;
       if (field.format) schema.format = field.format;
       if (!field.enum) schema.pattern = NUL_FREE_PATTERN;
       break;
@@ -44,10 +51,28 @@ function scalarSchema(field: ScalarField): JsonSchema {
 }
 
 function arraySchema(field: ArrayField): JsonSchema {
-  if (field.items === 'string') return { type: 'array', items: { type: 'string', pattern: NUL_FREE_PATTERN } };
-  if (field.items === 'any') return { type: 'array', items: {}, description: NUL_RULE };
-  // A declared item schema (periods): its strings have their own checks, and the body's NUL guard covers them.
-  return { type: 'array', items: { ...field.items } };
+  if (field.items === 'string') {
+    return { type: 'array', maxItems: field.maxItems, items: { type: 'string', maxLength: field.itemMaxLength, pattern: NUL_FREE_PATTERN } };
+  }
+  if (field.items === 'any') {
+    return { type: 'array', maxItems: field.maxItems, items: {}, 'x-maxBytes': field.maxBytes, 'x-maxDepth': field.maxDepth, description: NUL_RULE };
+  }
+  // A declared item schema (periods): it bounds its own values, and the body's NUL guard covers its strings.
+  return { type: 'array', maxItems: field.maxItems, items: { ...field.items } };
+}
+
+function extSchema(field: ExtField, purpose: SchemaPurpose): JsonSchema {
+  const schema: JsonSchema = {
+    type: 'object',
+    properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
+    propertyNames: { maxLength: field.maxKeyLength },
+    additionalProperties: { 'x-maxBytes': field.maxValueBytes },
+    'x-maxClientKeys': field.maxKeys,
+    'x-maxDepth': field.maxDepth,
+    description: NUL_RULE,
+  };
+  if (purpose === 'entity') schema.required = ['ct', 'lwt'];
+  return schema;
 }
 
 function annotate(schema: JsonSchema, field: FieldDeclaration, purpose: SchemaPurpose): JsonSchema {
@@ -101,15 +126,7 @@ export function entitySchema(model: CollectionModel, purpose: SchemaPurpose): Js
       }
       schema = { type: 'object', properties: keys, additionalProperties: false };
       if (purpose === 'entity' && always.length > 0) schema.required = always;
-    } else {
-      schema = {
-        type: 'object',
-        properties: { ct: { type: 'string', readOnly: true }, lwt: { type: 'string', readOnly: true } },
-        additionalProperties: true,
-        description: NUL_RULE,
-      };
-      if (purpose === 'entity') schema.required = ['ct', 'lwt'];
-    }
+    } else schema = extSchema(field, purpose);
     properties[name] = annotate(schema, field, purpose);
     if (purpose === 'create' ? field.required : purpose === 'entity' && alwaysPresent(field)) required.push(name);
   }

@@ -106,6 +106,17 @@ export function rowChange(model: CollectionModel, stored: Row, body: Body, now =
   return { set, extMerge };
 }
 
+/** The most client keys an entity's ext may hold, after any merge; undefined without ext. */
+export function maxExtKeys(model: CollectionModel): number | undefined {
+  const field = model.extField === undefined ? undefined : model.declaration.fields[model.extField];
+  return field?.kind === 'ext' ? field.maxKeys : undefined;
+}
+
+/** The refusal of a PATCH whose merge would leave ext with too many keys (the body alone may be fine). */
+export function tooManyExtKeys(model: CollectionModel): Error {
+  return invalidField(model.extField ?? 'ext', `may hold at most ${maxExtKeys(model)} keys besides ct and lwt`);
+}
+
 /** Merges ext keys the way a PATCH does: a null removes the key. */
 export function mergeExt(current: Record<string, unknown>, merge: Record<string, unknown>): Record<string, unknown> {
   const next = { ...current };

@@ -15,7 +15,7 @@ import { errors } from '../errors.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { Store } from '../store/store.js';
-import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
+import { collectionMethods, escapeRegExp, registerCollectionRoutes, secretMarkers } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
 import { registerConsoleRoute } from './console-route.js';
@@ -23,11 +23,14 @@ import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
 import { documentPaths } from './document-paths.js';
 import { errorResponse } from './errors.js';
 import { EVENTS_PATH, registerEventsRoute } from './events-route.js';
-import { METRICS_PATH, registerMetrics } from './metrics.js';
+import { registerMetrics } from './metrics.js';
+import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-routes.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { requestLogSerializers } from './log-redaction.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { registerWhoamiRoute, WHOAMI_PATH } from './whoami-route.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
-import { extensionMethodConstraint, requestMethod, restoreExtensionMethods } from './extension-method-routing.js';
+import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, restoreExtensionMethods } from './extension-method-routing.js';
 import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
 
 export interface AppOptions {
@@ -36,17 +39,24 @@ export interface AppOptions {
   feed: ChangeFeed;
   logger: FastifyServerOptions['logger'];
   bodyLimit: number;
+  /** Change-feed events that may wait for one slow subscriber. */
+  eventsQueueLimit: number;
+}
+
+/** A registered route: its method as clients send it (LOOKUP included) and its URL pattern. */
+export interface RouteInfo {
+  method: string;
+  url: string;
 }
 
 export interface App {
   fastify: FastifyInstance;
   /** The http server requests are fed into; it is never listened on directly. */
   httpServer: http.Server;
+  /** Every route the application answers, HEAD variants included. */
+  routes: readonly RouteInfo[];
 }
 
-export const HEALTH_PATH = '/healthz';
-export const OPENAPI_PATH = '/openapi.json';
-export const DOCS_PATH = '/docs';
 // The reader in front caps the whole request target at 8 KiB.
 const MAX_PATH_PARAM_LENGTH = 8192;
 
@@ -54,7 +64,7 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
-export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOptions): Promise<App> {
+export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQueueLimit }: AppOptions): Promise<App> {
   let httpServer: http.Server | undefined;
   const sendError = (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const response = errorResponse(err, bodyLimit);
@@ -62,17 +72,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     void reply.code(response.status).headers(response.headers).send(response.body);
   };
   const options: FastifyHttpOptions<http.Server> = {
-    logger: logger && {
-      ...(typeof logger === 'object' ? logger : {}),
-      serializers: {
-        // Path without the query string: filters may carry tokens.
-        req: (request: FastifyRequest) => ({
-          method: requestMethod(request),
-          path: request.url.split('?')[0],
-          remoteAddress: request.ip,
-        }),
-      },
-    },
+    logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(secretMarkers(models)) },
     bodyLimit,
     // The edge bounds heads itself; Node's parser must not refuse one it accepted.
     serverFactory: (handler) => (httpServer = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, handler)),
@@ -87,11 +87,19 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
     },
   };
   const fastify: FastifyInstance = Fastify(options);
+  const routes: RouteInfo[] = [];
+  fastify.addHook('onRoute', ({ method, url, constraints }) => {
+    const extension = (constraints as Record<string, string> | undefined)?.[EXTENSION_METHOD_CONSTRAINT];
+    for (const each of [method].flat()) routes.push({ method: extension ?? each, url });
+  });
+  // First of all hooks: a request without a key learns nothing else about the service.
+  registerAuthentication(fastify, store);
   restoreExtensionMethods(fastify);
   refuseNulCharacters(fastify);
   refuseBadOverrides(fastify);
   // JSON only (CONVENTIONS.md "Wire basics"): without this, text/plain bodies would arrive as strings.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(fastify);
 
   const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH, WHOAMI_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const otherPaths = [
@@ -121,9 +129,8 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
   });
 
   const measuredStore = registerMetrics(fastify, store, models);
-  registerAuthentication(fastify, store);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
-  registerEventsRoute(fastify, feed, models);
+  registerEventsRoute(fastify, feed, models, { queueLimit: eventsQueueLimit });
   registerWhoamiRoute(fastify);
   registerCalendarRoute(fastify, measuredStore, feed);
   const engine = new DecisionEngine(measuredStore, models, feed);
@@ -132,5 +139,5 @@ export async function buildApp({ models, store, feed, logger, bodyLimit }: AppOp
 
   await fastify.ready();
   if (!httpServer) throw new Error('Fastify did not create its http server');
-  return { fastify, httpServer };
+  return { fastify, httpServer, routes };
 }

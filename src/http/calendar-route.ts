@@ -10,6 +10,7 @@ import type { ChangeFeed } from '../events/change-feed.js';
 import type { Store } from '../store/store.js';
 import { CALENDAR_PATH } from '../collections/api-paths.js';
 import { invalid, invalidField } from '../errors.js';
+import { callerDomain } from './authentication.js';
 
 export { CALENDAR_PATH };
 export const CALENDAR_COLLECTION = 'calendar';
@@ -22,7 +23,7 @@ function noParameters(request: FastifyRequest): void {
 export function registerCalendarRoute(app: FastifyInstance, store: Store, feed: ChangeFeed): void {
   app.get(CALENDAR_PATH, async (request) => {
     noParameters(request);
-    return (await store.getCalendar(request.domain)) ?? defaultCalendar();
+    return (await store.getCalendar(callerDomain(request))) ?? defaultCalendar();
   });
 
   app.patch(CALENDAR_PATH, async (request) => {
@@ -30,7 +31,7 @@ export function registerCalendarRoute(app: FastifyInstance, store: Store, feed: 
     const problems = calendarPatchProblems(request.body);
     if (problems.length > 0) throw invalid(problems);
     const patch = request.body as CalendarPatch;
-    const domain = request.domain;
+    const domain = callerDomain(request);
     const calendar = await store.patchCalendar(domain, patch, timestamp());
     void feed.publish({ op: 'update', collection: CALENDAR_COLLECTION, id: domain, domain }).catch((err) => request.log.warn({ err }, 'change not announced'));
     return calendar;

@@ -12,7 +12,9 @@ import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import { DuplicateKeyError, type Store } from '../store/store.js';
 import { errors, invalid, invalidField, type ErrorDetail } from '../errors.js';
 import { CARRIER_METHOD } from '../edge/methods.js';
+import { callerDomain } from './authentication.js';
 import { EXTENSION_METHOD_CONSTRAINT } from './extension-method-routing.js';
+import { secretMarker } from './log-redaction.js';
 import { LOOKUP_SUFFIX, registerLookupForms } from './lookup-forms.js';
 
 // A generated id or token that collides is drawn again; 128 random bits make a second clash unheard of.
@@ -33,16 +35,11 @@ function noParameters(request: FastifyRequest): void {
   if (name !== undefined) throw invalidField(name, 'unknown parameter; this operation takes none');
 }
 
-/** Set by authentication from the caller's API key. */
-function domainOf(request: FastifyRequest): string {
-  return request.domain;
-}
-
 export function registerCollectionRoutes(app: FastifyInstance, model: CollectionModel, store: Store, feed: ChangeFeed): void {
   const validate = bodyValidator(model);
   // After the write is stored; a feed that cannot deliver does not undo it.
   const announce = (request: FastifyRequest, op: ChangeEvent['op'], id: string) =>
-    void feed.publish({ op, collection: model.name, id, domain: domainOf(request) }).catch((err) => request.log.warn({ err }, 'change not announced'));
+    void feed.publish({ op, collection: model.name, id, domain: callerDomain(request) }).catch((err) => request.log.warn({ err }, 'change not announced'));
   const itemPath = `${model.path}/:id`;
   const notFound = () => errors.entityNotFound(model.entity);
 
@@ -85,15 +82,15 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.post(model.path, async (request) => {
     noParameters(request);
     const body = validate.create(request.body);
-    await checkReferences(domainOf(request), body);
-    const stored = await insertWithFreshValues(domainOf(request), newRow(model, body), new Set(Object.keys(body)));
+    await checkReferences(callerDomain(request), body);
+    const stored = await insertWithFreshValues(callerDomain(request), newRow(model, body), new Set(Object.keys(body)));
     announce(request, 'create', stored.id as string);
     return toEntity(model, stored);
   });
 
   app.get(model.path, async (request) => {
     const query = parseListQuery(model, request.query as Record<string, unknown>);
-    const rows = await store.list(model, domainOf(request), query);
+    const rows = await store.list(model, callerDomain(request), query);
     return rows.map((row) => present(model, row, query));
   });
 
@@ -103,7 +100,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     // shared/spec/CONVENTIONS.md "LOOKUP": a JSON string body; anything else is a 400.
     if (typeof key !== 'string') throw invalidField('body', 'must be a JSON string: the key to look up');
     // An empty key would match every entity whose optional key (code) is unset.
-    const ids = key === '' ? [] : await store.lookup(model, domainOf(request), key);
+    const ids = key === '' ? [] : await store.lookup(model, callerDomain(request), key);
     if (ids.length === 0) throw errors.lookupFailed();
     return ids;
   }
@@ -113,7 +110,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
 
   app.get(itemPath, async (request: IdRequest) => {
     const query = parseItemQuery(model, request.query as Record<string, unknown>);
-    const row = await store.get(model, domainOf(request), idOf(request));
+    const row = await store.get(model, callerDomain(request), idOf(request));
     if (!row) throw notFound();
     return present(model, row, query);
   });
@@ -121,7 +118,7 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   app.patch(itemPath, async (request: IdRequest) => {
     noParameters(request);
     const body = validate.patch(request.body);
-    const domain = domainOf(request);
+    const domain = callerDomain(request);
     const id = idOf(request);
     // Reading first only serves the immutability check: immutable fields cannot change in between.
     const stored = await store.get(model, domain, id);
@@ -137,10 +134,10 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     noParameters(request);
     const id = idOf(request);
     if (model.referencedBy.length > 0) {
-      if (!(await store.get(model, domainOf(request), id))) throw notFound();
-      await refuseIfReferenced(domainOf(request), id);
+      if (!(await store.get(model, callerDomain(request), id))) throw notFound();
+      await refuseIfReferenced(callerDomain(request), id);
     }
-    const deleted = await store.delete(model, domainOf(request), id);
+    const deleted = await store.delete(model, callerDomain(request), id);
     if (!deleted) throw notFound();
     announce(request, 'delete', id);
     return reply.code(204).send();
@@ -149,9 +146,10 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
   for (const resolver of model.declaration.resolvers ?? []) {
     const field = resolveFieldRef(model, resolver.field);
     if (!field) throw new Error(`${model.name}: resolver field ${resolver.field} is not a scalar field`);
-    app.get(`${resolver.path}/:value`, async (request: FastifyRequest<{ Params: { value: string } }>) => {
+    const secret = field.kind === 'column' && field.leaf.field.secret === true;
+    app.get(`${resolver.path}/:value`, { config: { secretParams: secret ? ['value'] : [] } }, async (request: FastifyRequest<{ Params: { value: string } }>) => {
       noParameters(request);
-      const [row] = await store.list(model, domainOf(request), {
+      const [row] = await store.list(model, callerDomain(request), {
         filter: { kind: 'compare', op: '==', field, value: request.params.value },
         order: [],
         offset: 0,
@@ -163,6 +161,15 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
       return { id, _links: { self: { href: `${model.path}/${id}` } } };
     });
   }
+}
+
+/** Where a path segment holding a credential starts, for logs of paths no route matched. */
+export function secretMarkers(models: readonly CollectionModel[]): string[] {
+  return models.flatMap((model) =>
+    (model.declaration.resolvers ?? [])
+      .filter((resolver) => model.leafByPath.get(resolver.field)?.field.secret)
+      .map((resolver) => secretMarker(`${resolver.path}/:value`, 'value')),
+  );
 }
 
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,7 +1,9 @@
 /**
  * /console: the operator's console, a single-page application built from
  * console/ by `npm run build` (scripts/build-console.mjs) into the console/
- * folder of the build, beside src/. Served as files of this node; nothing is
+ * folder of the build, beside src/. A public route (public-routes.ts): the
+ * files hold no data, and every request the page makes carries the key it
+ * is signed in with. Served as files of this node; nothing is
  * fetched from elsewhere at run time, and the page may talk only to this
  * origin (its Content-Security-Policy says so).
  */
@@ -9,8 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { CONSOLE_PATH } from './public-routes.js';
 
-export const CONSOLE_PATH = '/console';
+export { CONSOLE_PATH };
 // dist.<id>/src/http/console-route.js -> dist.<id>/console/
 const BUILT_CONSOLE = fileURLToPath(new URL('../../console/', import.meta.url));
 const CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

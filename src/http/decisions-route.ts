@@ -10,6 +10,7 @@ import { callSchema, type Call } from '../decisions/call.js';
 import type { DecisionEngine } from '../decisions/engine.js';
 import { DECISIONS_PATH } from '../collections/api-paths.js';
 import { invalid, invalidField } from '../errors.js';
+import { callerDomain } from './authentication.js';
 
 export { DECISIONS_PATH };
 
@@ -45,7 +46,7 @@ export function registerDecisionsRoute(app: FastifyInstance, engine: DecisionEng
   app.post(DECISIONS_PATH, async (request) => {
     const trace = traceParameter(request);
     const call = parseCall(request.body);
-    const own = request.domain;
+    const own = callerDomain(request);
     const everywhere = request.keyRole === 'decider';
     return engine.decide(call, { trace, mayDecideIn: (domain) => everywhere || domain === own });
   });

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   COLL_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   COLL_ERR_INTERNAL: 500,
   COLL_ERR_STORE_UNAVAILABLE: 503,
+  COLL_ERR_QUERY_TIMEOUT: 503,
 };
 
 export interface ErrorResponse {

@@ -9,8 +9,7 @@ import client from 'prom-client';
 import type { CollectionModel } from '../collections/model.js';
 import type { Store } from '../store/store.js';
 import { requestMethod } from './extension-method-routing.js';
-
-export const METRICS_PATH = '/metrics';
+import { METRICS_PATH } from './public-routes.js';
 
 // Any other method token a client sends is counted as "other": label values must stay few.
 const KNOWN_METHODS = new Set([...http.METHODS, 'LOOKUP']);

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WHOAMI_PATH } from '../collections/api-paths.js';
 import { invalidField } from '../errors.js';
+import { callerDomain } from './authentication.js';
 
 export { WHOAMI_PATH };
 
@@ -13,6 +14,6 @@ export function registerWhoamiRoute(app: FastifyInstance): void {
   app.get(WHOAMI_PATH, async (request: FastifyRequest) => {
     const [name] = Object.keys(request.query as object);
     if (name !== undefined) throw invalidField(name, 'unknown parameter; this operation takes none');
-    return { domain: request.domain, role: request.keyRole };
+    return { domain: callerDomain(request), role: request.keyRole };
   });
 }

@@ -25,6 +25,8 @@ export type FilterNode =
 export const MAX_FILTER_NODES = 200;
 export const MAX_FILTER_DEPTH = 16;
 export const MAX_IN_VALUES = 1000;
+/** The longest `like` pattern, in characters (its cost per row grows with it: cost.ts). */
+export const MAX_LIKE_PATTERN = 256;
 
 const COMPARISONS = new Set<string>(['==', '!=', '>', '>=', '<', '<=']);
 
@@ -107,6 +109,7 @@ class FilterParser {
         const { ref, path } = this.property(args[0]);
         if (ref.kind === 'column' && ref.leaf.field.type !== 'string' && ref.leaf.field.type !== 'uuid') this.fail('"like" applies to text fields', path);
         if (typeof args[1] !== 'string') this.fail('"like" takes a string pattern', path);
+        if (args[1].length > MAX_LIKE_PATTERN) this.fail(`"like" patterns are at most ${MAX_LIKE_PATTERN} characters`, path);
         return { kind: 'like', field: ref, pattern: args[1] };
       }
       case 'in': {

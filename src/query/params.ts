@@ -5,6 +5,7 @@
  */
 import { projectionOf, resolveFieldRef, UnknownPathError, type CollectionModel, type FieldRef, type Projection } from '../collections/model.js';
 import { invalidField } from '../errors.js';
+import { filterCost, MAX_QUERY_COST, orderCost } from './cost.js';
 import { parseFilter, type FilterNode } from './filter.js';
 import { parseJsonParameter } from './json-parameter.js';
 
@@ -105,10 +106,19 @@ export function parseItemQuery(model: CollectionModel, query: RawQuery): ItemQue
 export function parseListQuery(model: CollectionModel, query: RawQuery): ListQuery {
   refuseUnknown(query, ['filter', 'mask', 'offset', 'limit', 'order', 'flat']);
   const filterText = single(query, 'filter');
+  const filter = filterText === undefined ? undefined : parseFilter(model, filterText);
+  const order = parseOrder(model, query);
+  const cost = (filter ? filterCost(model, filter) : 0) + orderCost(model, order.map((term) => term.field));
+  if (cost > MAX_QUERY_COST) {
+    throw invalidField(
+      filter ? 'filter' : 'order',
+      `costs up to ${cost} characters compared per row, more than the ${MAX_QUERY_COST} allowed: use shorter "like" patterns or fewer "like" and ext terms`,
+    );
+  }
   return {
-    filter: filterText === undefined ? undefined : parseFilter(model, filterText),
+    filter,
     projection: parseMask(model, query) ?? model.listProjection,
-    order: parseOrder(model, query),
+    order,
     offset: integerParam(query, 'offset', 0, Number.MAX_SAFE_INTEGER),
     limit: integerParam(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT),
     flat: parseFlat(query),

@@ -13,7 +13,7 @@
 import pg from 'pg';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
-import type { Row, RowChange } from '../entity/rows.js';
+import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
@@ -23,7 +23,7 @@ import { countStatement, DOMAIN_COLUMN, insertStatement, listStatement, lookupSt
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, QueryTimeoutError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
 export const postgresDialect: Dialect = {
   placeholder: (index) => `$${index}`,
@@ -50,11 +50,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_LOCK_KEY = 727_001;
 
 // SQLSTATE classes and codes that mean "the database is not reachable right now".
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function unavailable(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
-  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // 08: connection exceptions; 53: insufficient resources (53100 disk full); 58: system errors (58030 I/O);
+  // 25006: a read-only transaction, as on a standby.
+  if (code && (UNAVAILABLE_CODES.has(code) || /^(08|53|58)/.test(code) || code === '25006')) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout/i.test(message ?? '');
 }
 
@@ -102,6 +104,8 @@ export class PostgresStore implements Store {
     try {
       return await this.pool.query<R>(sql, values);
     } catch (err) {
+      // 57014: canceled, here by statement_timeout.
+      if ((err as { code?: string }).code === '57014') throw new QueryTimeoutError((err as Error).message);
       if (unavailable(err)) throw new StoreUnavailableError((err as Error).message);
       throw err;
     }
@@ -185,9 +189,18 @@ export class PostgresStore implements Store {
     // Merged in the statement itself, under the row lock: concurrent PATCHes of different keys all land.
     const kept = Object.fromEntries(Object.entries(change.extMerge).filter(([, value]) => value !== null));
     const removed = Object.keys(change.extMerge).filter((key) => change.extMerge[key] === null);
-    assignments.push(`${quote(EXT_EXTRA_COLUMN)} = (${quote(EXT_EXTRA_COLUMN)} || ${param(JSON.stringify(kept))}::jsonb) - ${param(removed)}::text[]`);
-    const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${quote(DOMAIN_COLUMN)} = ${param(domain)} AND ${quote('id')} = ${param(id)} RETURNING *`;
-    return (await this.query(sql, values)).rows[0];
+    const merged = `(${quote(EXT_EXTRA_COLUMN)} || ${param(JSON.stringify(kept))}::jsonb) - ${param(removed)}::text[]`;
+    assignments.push(`${quote(EXT_EXTRA_COLUMN)} = ${merged}`);
+    const byId = `${quote(DOMAIN_COLUMN)} = ${param(domain)} AND ${quote('id')} = ${param(id)}`;
+    // The key bound holds after the merge too, checked on the row as locked: no concurrent PATCH slips past it.
+    const maxKeys = maxExtKeys(model);
+    const bounded = maxKeys !== undefined && Object.keys(kept).length > 0 ? ` AND (SELECT count(*) FROM jsonb_object_keys(${merged})) <= ${param(maxKeys)}` : '';
+    const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${byId}${bounded} RETURNING *`;
+    const [row] = (await this.query(sql, values)).rows;
+    if (row || !bounded) return row;
+    // Nothing updated: either the row is gone, or the merge would exceed the bound.
+    if (await this.get(model, domain, id)) throw tooManyExtKeys(model);
+    return undefined;
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {

@@ -7,6 +7,7 @@
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { CREATED_AT, EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf } from '../collections/model.js';
 import type { FilterNode } from '../query/filter.js';
+import { filterCost, orderCost } from '../query/cost.js';
 import type { ListQuery, OrderTerm } from '../query/params.js';
 
 export const DOMAIN_COLUMN = 'domain';
@@ -29,6 +30,12 @@ export interface Dialect {
   likePattern(mask: string): string;
   /** Inequality that counts NULL as a value of its own. */
   distinct(left: string, right: string): string;
+  /**
+   * A condition evaluated on every row a costly query examines (query/cost.ts),
+   * failing the statement once its time is up. For stores that run queries on
+   * the event loop and have no statement timeout of their own.
+   */
+  rowDeadline?: string;
 }
 
 export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
@@ -122,6 +129,9 @@ export function compileFilter(node: FilterNode, params: Params, dialect: Dialect
   }
 }
 
+const queryCost = (model: CollectionModel, query: ListQuery) =>
+  (query.filter ? filterCost(model, query.filter) : 0) + orderCost(model, query.order.map((term) => term.field));
+
 function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params, dialect: Dialect): string {
   // shared/spec/CONVENTIONS.md: "default order: creation time, then id (stable)".
   const effective: OrderTerm[] =
@@ -167,6 +177,8 @@ export function countStatement(model: CollectionModel, domain: string, filter: F
 export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {
   const params = new Params(dialect);
   let sql = `SELECT ${entityColumns(model)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
+  // First among the row's conditions, so it is checked before the costly ones on every row.
+  if (dialect.rowDeadline && queryCost(model, query) > 0) sql += ` AND ${dialect.rowDeadline}`;
   if (query.filter) sql += ` AND ${compileFilter(query.filter, params, dialect)}`;
   sql += ` ORDER BY ${compileOrder(model, query.order, params, dialect)}`;
   sql += ` LIMIT ${params.add(query.limit)} OFFSET ${params.add(query.offset)}`;

@@ -6,14 +6,15 @@
  * every commit and a write is on disk before its response is sent. Writes
  * arriving together share one commit (group-commit.ts). The driver is
  * synchronous; each statement is short and indexed, and a PATCH's
- * read-merge-write runs as one write with nothing interleaved.
+ * read-merge-write runs as one write with nothing interleaved. A list with
+ * costly terms (query/cost.ts) checks a deadline on every row it examines,
+ * since SQLite has no statement timeout and runs on the event loop.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync as Database, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
-import { mergeExt, type Row, type RowChange } from '../entity/rows.js';
+import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
@@ -21,11 +22,12 @@ import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
+import { prepareDataFile } from './file-guard.js';
 import { crossProcessChangeFeed } from './sqlite-change-log.js';
 import { GroupCommit } from './group-commit.js';
 import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, QueryTimeoutError, type ApiKeyRecord, type Store } from './store.js';
 
 // Looked up when this module runs rather than imported: an import of a module
 // this Node.js lacks fails before any code runs, and the entry points' runtime
@@ -56,7 +58,17 @@ export const sqliteDialect: Dialect = {
   like: (expr, placeholder) => `${expr} GLOB ${placeholder}`,
   likePattern: (mask) => mask.replace(/[?[]/g, (c) => `[${c}]`),
   distinct: (left, right) => `${left} IS NOT ${right}`,
+  rowDeadline: 'query_within_deadline()',
 };
+
+export interface SqliteOptions {
+  /** How long a costly list (query/cost.ts) may hold the event loop before it is stopped. */
+  queryTimeoutMs: number;
+}
+
+export function sqliteOptions(env: NodeJS.ProcessEnv = process.env): SqliteOptions {
+  return { queryTimeoutMs: env.SQLITE_QUERY_TIMEOUT_MS ? Number(env.SQLITE_QUERY_TIMEOUT_MS) : 100 };
+}
 
 // Statements are prepared once per distinct SQL text; filters make that set open-ended, so it is capped.
 const STATEMENT_CACHE_SIZE = 500;
@@ -148,11 +160,16 @@ export class SqliteStore implements Store {
   private readonly calendarSql = calendarStatements(sqliteDialect);
   private readonly transactions: Transactions;
   private readonly writes: GroupCommit;
+  /** When the list running now must stop (performance.now() time); SQLite has no statement timeout. */
+  private deadline = Infinity;
   /** The collection tables, known once prepared: the change feed logs writes to them. */
   private tables: string[] = [];
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  constructor(
+    file: string,
+    private readonly options: SqliteOptions = sqliteOptions(),
+  ) {
+    if (file !== ':memory:') prepareDataFile(file);
     // The busy timeout is in force from the first statement on.
     this.db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
     // Switching a new file to WAL needs an exclusive lock, and SQLite may refuse it
@@ -164,6 +181,10 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA foreign_keys = ON');
     this.transactions = new Transactions(this.db);
     this.writes = new GroupCommit(this.transactions);
+    this.db.function('query_within_deadline', { deterministic: false }, () => {
+      if (performance.now() > this.deadline) throw new QueryTimeoutError(`query ran longer than ${this.options.queryTimeoutMs} ms`);
+      return 1;
+    });
   }
 
   /** `rows`: the statement reads entity rows (entityColumns) and returns them as arrays. */
@@ -267,9 +288,14 @@ export class SqliteStore implements Store {
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
-    return this.rowStatement(sql)
-      .all(...(values as SQLInputValue[]))
-      .map((raw) => this.decode(model, raw as unknown as unknown[]));
+    this.deadline = performance.now() + this.options.queryTimeoutMs;
+    try {
+      return this.rowStatement(sql)
+        .all(...(values as SQLInputValue[]))
+        .map((raw) => this.decode(model, raw as unknown as unknown[]));
+    } finally {
+      this.deadline = Infinity;
+    }
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
@@ -279,6 +305,7 @@ export class SqliteStore implements Store {
       const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
       const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
+      if (Object.keys(ext).length > (maxExtKeys(model) ?? Infinity)) throw tooManyExtKeys(model);
       const columns = Object.keys(change.set);
       const assignments = [...columns, EXT_EXTRA_COLUMN].map((column) => `${quote(column)} = ?`).join(', ');
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));

@@ -61,5 +61,6 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-// Stores throw the catalogue's StoreUnavailableError when the database cannot be reached.
-export { StoreUnavailableError } from '../errors.js';
+// Stores throw the catalogue's StoreUnavailableError when the database cannot be reached,
+// and its QueryTimeoutError when a query ran past its time limit.
+export { QueryTimeoutError, StoreUnavailableError } from '../errors.js';

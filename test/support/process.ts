@@ -1,5 +1,7 @@
 /** The real entry point in a process of its own, as operators run it. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 
 const entryPoint = new URL('../../src/main.js', import.meta.url).pathname;
@@ -52,15 +54,43 @@ export interface ServiceProcess {
 }
 
 const STARTUP_DEADLINE_MS = 15000;
+// Levels at which the service still logs its `listening` line.
+const VERBOSE_LEVELS = new Set(['info', 'debug', 'trace']);
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves once GET /healthz answers on `port`. */
+async function healthy(port: number, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not healthy after ${STARTUP_DEADLINE_MS} ms`);
+}
 
 /**
- * Starts `node dist/src/main.js` with `env` and resolves once it logs that it
- * is listening (so LOG_LEVEL must let info through).
+ * Starts `node dist/src/main.js` with `env` (as `user`, when given) and
+ * resolves once it logs that it is listening; with a LOG_LEVEL that hides
+ * that line, once /healthz answers on a port chosen beforehand.
  */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>, user: { uid?: number; gid?: number } = {}): Promise<ServiceProcess> {
+  const quiet = env.LOG_LEVEL !== undefined && !VERBOSE_LEVELS.has(env.LOG_LEVEL);
+  const fixedPort = quiet ? await freePort() : undefined;
   const child = spawn(process.execPath, [entryPoint], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: String(fixedPort ?? 0), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -79,12 +109,18 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     });
     child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     void exited.then((code) => reject(new Error(`exited with ${code}: ${logs.join('\n')}`)));
+    if (fixedPort !== undefined) healthy(fixedPort, Date.now() + STARTUP_DEADLINE_MS).then(() => resolve(fixedPort), reject);
     deadline = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`not listening after ${STARTUP_DEADLINE_MS} ms: ${logs.join('\n')}`));
     }, STARTUP_DEADLINE_MS).unref();
-  });
-  // Only the start has a deadline: a slow suite must not find its service killed under it.
-  clearTimeout(deadline);
+  }).finally(() => clearTimeout(deadline)); // a process that started in time runs as long as its test needs
   return { process: child, port, url: `http://127.0.0.1:${port}`, logs, exited };
+}
+
+/** Resident memory of a process in MiB (Linux /proc), or undefined where /proc is not there. */
+export function residentMiB(pid: number): number | undefined {
+  if (!existsSync(`/proc/${pid}/status`)) return undefined;
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : undefined;
 }

@@ -1,5 +1,5 @@
 // shared/spec/seeds/integration_points.txt and CONVENTIONS.md "integration_point".
-import { array, boolean, defineCollection, ext, idField, integer, opts, string, uuid } from '../declaration.js';
+import { boolean, defineCollection, ext, idField, integer, opts, string, strings, uuid } from '../declaration.js';
 
 export const integrationPoints = defineCollection({
   name: 'integration_points',
@@ -8,27 +8,28 @@ export const integrationPoints = defineCollection({
   description: 'Integration channels: webhook and websocket endpoints with a generated local token.',
   fields: {
     id: idField(),
-    code: string({ default: '', indexed: true }),
-    type: string({ required: true, indexed: true, description: 'Channel type, e.g. "public".' }),
-    token_local: string({
+    code: string('code', { default: '', indexed: true }),
+    type: string('code', { required: true, indexed: true, description: 'Channel type, e.g. "public".' }),
+    token_local: string(32, {
       mode: 'out',
       generated: 'token',
       immutable: true,
       unique: true,
+      secret: true,
       description: '32 lowercase hex characters from a CSPRNG, unique.',
     }),
-    token_remote: string({ default: '' }),
-    token_remote2: string({ default: '' }),
-    url: string({ default: '' }),
-    recv_svcscriptcode: string({ default: '' }),
-    recv_svcscriptcode_ws: string({ default: '' }),
-    send_svcscriptcode: string({ default: '' }),
-    send_svcscriptcode_ws: string({ default: '' }),
+    token_remote: string('token', { default: '', secret: true }),
+    token_remote2: string('token', { default: '', secret: true }),
+    url: string('url', { default: '' }),
+    recv_svcscriptcode: string('code', { default: '' }),
+    recv_svcscriptcode_ws: string('code', { default: '' }),
+    send_svcscriptcode: string('code', { default: '' }),
+    send_svcscriptcode_ws: string('code', { default: '' }),
     opts: opts({
       allow_files_api: boolean({ default: false }),
       issync: boolean({ default: false }),
       recv_timeout: integer({ minimum: 0 }),
-      roles: array('string'),
+      roles: strings('code', { maxItems: 64 }),
       userid: uuid(),
     }),
     ext: ext(),

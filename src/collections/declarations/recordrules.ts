@@ -13,13 +13,14 @@ export const recordrules = defineCollection({
     priority: integer({ required: true, indexed: true, description: 'Lower value = higher priority.' }),
     // Indexed through (dir, priority) below, whose prefix serves filters on dir alone.
     dir: oneOf(['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'], { default: '' }),
-    fromnumber: string({ default: '', check: checkMask, description: 'Number mask the caller\'s number must match.' }),
-    tonumber: string({ default: '', check: checkMask, description: 'Number mask the called number must match.' }),
-    crossdomain: string({ default: '', check: checkMask, description: 'Mask of the other domain\'s name; checked on crossdomain calls only.' }),
+    fromnumber: string('mask', { default: '', check: checkMask, description: 'Number mask the caller\'s number must match.' }),
+    tonumber: string('mask', { default: '', check: checkMask, description: 'Number mask the called number must match.' }),
+    crossdomain: string('mask', { default: '', check: checkMask, description: 'Mask of the other domain\'s name; checked on crossdomain calls only.' }),
     rec: integer({ default: 1, enum: [0, 1], description: '1 records, 0 does not.' }),
     storageruleid: uuid({ default: '', allowEmpty: true, references: 'storagerules', description: 'A storagerule of the same domain, or "".' }),
     schedule: oneOf(['all', '', 'work', 'nonwork'], { default: 'all', description: 'all (or ""): always; work / nonwork: inside / outside the domain calendar\'s working time.' }),
-    periods: array(rulePeriodSchema, { default: [], check: checkRulePeriods, description: 'Local-time windows; [] = no restriction.' }),
+    // Items such as {"days": [1, 2, 3], "from": "09:00", "to": "18:00"}.
+    periods: array(rulePeriodSchema, { default: [], maxItems: 64, check: checkRulePeriods, description: 'Local-time windows; [] = no restriction.' }),
     opts: opts(),
     ext: ext(),
   },

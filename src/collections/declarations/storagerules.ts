@@ -8,7 +8,7 @@ export const storagerules = defineCollection({
   description: 'Where and how long call records are kept; recordrules name one by storageruleid.',
   fields: {
     id: idField(),
-    name: string({ default: '', indexed: true }),
+    name: string('title', { default: '', indexed: true }),
     expires: integer({ required: true, minimum: 0, description: 'Days a record is kept.' }),
     opts: opts(),
     ext: ext(),

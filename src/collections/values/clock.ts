@@ -17,7 +17,8 @@ export function clockMinutes(text: unknown, end = false): number | undefined {
   return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
 }
 
-const time = (description: string) => ({ type: 'string', description });
+// "HH:MM" is five characters; checkDayPeriods and checkRulePeriods say what else is wrong.
+const time = (description: string) => ({ type: 'string', maxLength: 5, description });
 
 /** An item of a working-week day or of a workday: `{"from": "09:00", "to": "13:00"}`. */
 export const dayPeriodSchema: ItemSchema = {

@@ -1,0 +1,55 @@
+/**
+ * The application/json body parser: Fastify's own (secure-json-parse,
+ * prototype poisoning refused), behind a nesting bound checked on the text
+ * before anything parses or walks it. A body nested thousands of levels deep
+ * would otherwise overflow the stack somewhere after parsing (a 500); no
+ * entity is nested anywhere near MAX_BODY_DEPTH, and the declarations bound
+ * their own parts (ext, periods) more tightly still.
+ *
+ * Many client wrappers send `Content-Type: application/json` on every
+ * request: an empty body is no body for the methods that take none (DELETE
+ * as much as GET), and "empty, expected JSON" only where one is required.
+ */
+import type { FastifyInstance } from 'fastify';
+import { errors } from '../errors.js';
+import { requestMethod } from './extension-method-routing.js';
+
+const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP']);
+
+export const MAX_BODY_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/** Whether JSON text opens more than `limit` arrays or objects inside each other (strings skipped). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+  }
+  return false;
+}
+
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
+    // Shorter texts cannot be that deep: the common case skips the scan.
+    if (text.length > MAX_BODY_DEPTH && nestedDeeperThan(text, MAX_BODY_DEPTH)) return done(errors.nestedTooDeep(MAX_BODY_DEPTH), undefined);
+    parse(request, text, done);
+  });
+}
