@@ -28,7 +28,8 @@ describe('console: recordrules and the call tester', { skip: NEEDS_CHROMIUM }, (
     try {
       await signIn(page, service.current.url, service.current.key, 'recordrules');
       await eventually(async () => assert.deepEqual(await columnTexts(page, 'opts.title'), ['first', 'second', 'third', 'fourth']));
-      assert.deepEqual(await columnTexts(page, 'storageruleid'), ['', 'Ninety days', '', '']);
+      // Names come from a read of the storage rules of their own.
+      await eventually(async () => assert.deepEqual(await columnTexts(page, 'storageruleid'), ['', 'Ninety days', '', '']));
 
       // Drag "fourth" onto the first row: it now decides first.
       const row = (title: string) => page.locator('table.rows tbody tr').filter({ hasText: title });
@@ -73,7 +74,7 @@ describe('console: recordrules and the call tester', { skip: NEEDS_CHROMIUM }, (
       await page.getByTestId('verdict').filter({ hasText: 'Recorded' }).waitFor();
       const domain = page.getByRole('article', { name: 'Domain default' });
       assert.match(await domain.getByRole('heading').innerText(), /incoming call, recorded/);
-      assert.match(await domain.getByTestId('deciding-rule').innerText(), /Decided by rule Moscow callers \(priority 3, rec 1\); kept under storage rule Call archive for 365 days/);
+      await domain.getByTestId('deciding-rule').filter({ hasText: /Decided by rule Moscow callers \(priority 3, rec 1\); kept under storage rule Call archive for 365 days/ }).waitFor();
       const outcomes = await domain.getByTestId('outcome').allInnerTexts();
       assert.equal(outcomes.length, 3);
       assert.match(outcomes[0], /^failed: fromnumber \("8800\*"\)/);

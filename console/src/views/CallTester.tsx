@@ -70,13 +70,11 @@ export function CallTester({ api, path, domain, service, canReadRules }: { api: 
     const call = { from: party(fields.fromNumber, fields.fromDomain), to: party(fields.toNumber, fields.toDomain), ...(fields.at ? { at: new Date(fields.at).toISOString() } : {}) };
     try {
       const answer = await api.request<Decision>('POST', path, { query: { trace: true }, body: call });
-      setDecision(answer);
       const ids = [...new Set(answer.domains.flatMap((one) => (one.domain === domain ? (one.trace ?? []).map((entry) => entry.id) : [])))];
-      // The rules of the key's own domain, to show their titles and the values that failed.
-      if (rulesPath && canReadRules && ids.length > 0) {
-        const found = await api.get<Rule[]>(rulesPath, { flat: true, limit: ids.length, filter: JSON.stringify(['in', ['property', 'id'], ['list', ...ids]]) });
-        setRules(Object.fromEntries(found.map((rule) => [String(rule.id), rule])));
-      }
+      // The rules of the key's own domain, to show their titles and the values that failed; shown with the decision, not after it.
+      const found = rulesPath && canReadRules && ids.length > 0 ? await api.get<Rule[]>(rulesPath, { flat: true, limit: ids.length, filter: JSON.stringify(['in', ['property', 'id'], ['list', ...ids]]) }) : [];
+      setRules(Object.fromEntries(found.map((rule) => [String(rule.id), rule])));
+      setDecision(answer);
     } catch (err) {
       setDecision(undefined);
       setFailure(describeFailure(err));
