@@ -30,7 +30,7 @@ const layers = {
   client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
   // The browser console: talks to the service over HTTP only, so it imports no module of src/ (npm packages only: preact).
   console: { path: '^console/', mayImport: [] },
-  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure|workers)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */

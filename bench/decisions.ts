@@ -13,10 +13,10 @@ import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { defaultCalendar } from '../src/calendar/document.js';
 import { loadCollections } from '../src/collections/registry.js';
 import { directionFor, type Call } from '../src/decisions/call.js';
-import { DecisionEngine } from '../src/decisions/engine.js';
+import { DecisionEngine, ruleFieldsOf } from '../src/decisions/engine.js';
 import { localTime } from '../src/decisions/local-time.js';
 import { subjectOf } from '../src/decisions/mask-matcher.js';
-import { compileRule, firstFailing, type CallView } from '../src/decisions/rule.js';
+import { compileRule, firstFailing, type CallView, type RuleFields } from '../src/decisions/rule.js';
 import { WorkingTime } from '../src/decisions/working-time.js';
 import { InProcessChangeFeed } from '../src/events/change-feed.js';
 import { SqliteStore } from '../src/store/sqlite.js';
@@ -47,6 +47,7 @@ const everywhere = { trace: false, mayDecideIn: () => true };
 
 // The engine, as the service runs it.
 const models = await loadCollections();
+const rulesModel = models.find((model) => model.name === 'recordrules')!;
 const store = new SqliteStore(file);
 await store.prepare(models);
 gc();
@@ -89,19 +90,8 @@ function scanDecision(call: Call): string | null {
     working: () => working.isWorking(view.local()),
   };
   for (const row of scan.iterate(BOOTSTRAP_DOMAIN, dir) as Iterable<Record<string, unknown>>) {
-    const rule = compileRule({
-      id: row.id as string,
-      priority: row.priority as number,
-      createdAt: row.ext_ct as string,
-      dir: row.dir as string,
-      fromnumber: row.fromnumber as string,
-      tonumber: row.tonumber as string,
-      crossdomain: row.crossdomain as string,
-      rec: row.rec as number,
-      storageruleid: row.storageruleid as string,
-      schedule: row.schedule as string,
-      periods: JSON.parse(row.periods as string),
-    });
+    // The engine's own mapping; only the periods column comes as the JSON text SQLite stores.
+    const rule = compileRule(ruleFieldsOf(rulesModel, { ...row, periods: JSON.parse(row.periods as string) }) as RuleFields);
     if (firstFailing(rule, view) === null) return rule.id;
   }
   return null;

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createApiKey, createDomain, BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { loadCollections } from '../src/collections/registry.js';
 import { newRow, timestamp, type Row } from '../src/entity/rows.js';
+import { openStore } from '../src/store/open.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
 import { decisionRules } from './decision-data.js';
 
 const DIRS = ['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'];
@@ -24,9 +26,16 @@ export interface Seeded {
   jsonServerRules: Record<string, unknown>[];
 }
 
-export async function seed(dataDir: string, scale: number): Promise<Seeded> {
+/** Rows in one transaction on SQLite; on PostgreSQL, in parallel over the pool. */
+async function insertAll(store: Store, model: Parameters<Store['insert']>[0], domain: string, rows: Row[]): Promise<void> {
+  if (store instanceof SqliteStore) return store.insertMany(model, domain, rows);
+  for (let start = 0; start < rows.length; start += 200) await Promise.all(rows.slice(start, start + 200).map((row) => store.insert(model, domain, row)));
+}
+
+/** Seeds the embedded store in `dataDir`, or the database `databaseUrl` names. */
+export async function seed(dataDir: string, scale: number, databaseUrl?: string): Promise<Seeded> {
   mkdirSync(dataDir, { recursive: true });
-  const store = new SqliteStore(path.join(dataDir, 'app.db'));
+  const store = databaseUrl ? openStore(databaseUrl) : new SqliteStore(path.join(dataDir, 'app.db'));
   const models = await loadCollections();
   const rules = models.find((model) => model.name === 'recordrules')!;
   const points = models.find((model) => model.name === 'integration_points')!;
@@ -54,8 +63,8 @@ export async function seed(dataDir: string, scale: number): Promise<Seeded> {
         seeded.jsonServerRules.push({ id: rule.id, priority: rule.priority, dir: rule.dir, fromnumber: rule.fromnumber, opts: { title: rule.opts_title } });
       }
     }
-    await store.insertMany(rules, BOOTSTRAP_DOMAIN, ruleRows);
-    await store.insertMany(points, BOOTSTRAP_DOMAIN, pointRows);
+    await insertAll(store, rules, BOOTSTRAP_DOMAIN, ruleRows);
+    await insertAll(store, points, BOOTSTRAP_DOMAIN, pointRows);
   }
   await store.close();
   return seeded;

@@ -3,6 +3,7 @@
  * `npm start` on a fresh checkout serves on the embedded store. A bad value
  * stops the start with a sentence naming the variable (StartupError).
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { redactedUrl, StartupError, type DatabaseSetting } from './startup-failure.js';
 
@@ -26,6 +27,8 @@ export interface Config {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Processes serving the port (node:cluster); 1 serves from this process alone. */
+  workers: number;
   /** Change-feed events that may wait for one slow subscriber before it is disconnected. */
   eventsQueueLimit: number;
   /**
@@ -45,6 +48,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, max = N
     const range = max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer from 0 to ${max}`;
     throw new StartupError(`${name} must be ${range}, got "${text}"; set ${name} to one or leave it unset for ${fallback}.`);
   }
+  return Number(text);
+}
+
+/** WORKERS: a count, or "auto" for one per core this process may use. */
+function workerCount(text: string | undefined): number {
+  if (text === undefined || text === '') return 1;
+  if (text === 'auto') return availableParallelism();
+  if (!/^[1-9]\d*$/.test(text)) throw new StartupError(`WORKERS must be a positive integer or "auto", got "${text}"; set WORKERS to one or leave it unset for 1.`);
   return Number(text);
 }
 
@@ -85,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20000),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
+    workers: workerCount(env.WORKERS),
     eventsQueueLimit: integer(env, 'EVENTS_QUEUE_LIMIT', 1000),
   };
 }

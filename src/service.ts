@@ -98,6 +98,20 @@ function welcomeLine(url: string, keyFile: string | undefined): string {
   return `collection-service is serving ${url} (API docs ${url}${DOCS_PATH}; ${key}); Ctrl-C stops it`;
 }
 
+/**
+ * Migrates the store and bootstraps its first key, then closes it: what a
+ * cluster primary does once before its workers start, so that they neither
+ * race for the first key nor serve before the schema exists.
+ */
+export async function prepareStore(config: Config, log: FastifyBaseLogger): Promise<void> {
+  const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), await loadCollections());
+  try {
+    if (config.bootstrapKeyFile && (await store.countApiKeys()) === 0) await bootstrapKey(store, config.bootstrapKeyFile, log);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function startService(config: Config): Promise<RunningService> {
   const models = await loadCollections();
   const store = await openPreparedStore(config.databaseUrl, databaseSetting(config), models);

@@ -1,9 +1,12 @@
 // Schedules and periods in the domain's local time through the real server:
 // daylight saving changes (America/New_York) and a zone without them
 // (Asia/Tokyo), workday exceptions (isannual, asdow, isworkday 0/1/2, an
-// exact date over an annual one), and periods that cross midnight.
+// exact date over an annual one), and periods that cross midnight; then the
+// local clock itself against Intl's, instant by instant.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { localTime } from '../src/decisions/local-time.js';
 import { addKey, Api, RR, useService } from './support/service.js';
 
 const DECIDE = '/rest/v1/uc/recording_decisions';
@@ -183,5 +186,36 @@ describe('decisions in local time', () => {
         ['2026-11-28T08:00:00Z', true, 'inside Monday\'s new hours'],
       ]);
     });
+  });
+});
+
+// The engine finds a zone's offset once per hour; every instant must still read as Intl reads it.
+describe('local time against Intl, instant by instant', () => {
+  const ZONES = ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
+  const reference = (zone: string, instant: number) => {
+    const parts: Record<string, string> = {};
+    const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short' });
+    for (const part of format.formatToParts(instant)) parts[part.type] = part.value;
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday) + 1;
+    const msOfDay = ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000 + (((instant % 1000) + 1000) % 1000);
+    return { date: `${parts.year}-${parts.month}-${parts.day}`, monthDay: `${parts.month}-${parts.day}`, weekday, msOfDay };
+  };
+
+  test('random instants, and every minute around daylight saving changes', () => {
+    const from = Date.parse('2020-01-01T00:00:00Z');
+    const to = Date.parse('2030-01-01T00:00:00Z');
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: from, max: to }), (zone, instant) => {
+        assert.deepEqual(localTime(zone, instant), reference(zone, instant));
+      }),
+      { numRuns: 3000 },
+    );
+    // New York's changes of 2026 (07:00 UTC in March, 06:00 UTC in November) and Lord Howe's half-hour ones, minute by minute.
+    for (const [zone, change] of [['America/New_York', '2026-03-08T07:00:00Z'], ['America/New_York', '2026-11-01T06:00:00Z'], ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T15:30:00Z']] as const) {
+      for (let minute = -90; minute <= 90; minute++) {
+        const instant = Date.parse(change) + minute * 60_000 + 1234;
+        assert.deepEqual(localTime(zone, instant), reference(zone, instant), `${zone} ${new Date(instant).toISOString()}`);
+      }
+    }
   });
 });

@@ -77,4 +77,25 @@ describe('PostgreSQL store', { skip: !onPostgres && NEEDS_POSTGRES }, () => {
       await dropTestStore(direct);
     }
   });
+
+  test('a table changed under the prepared statements of a running node (another node migrating) still answers', async () => {
+    const service = await startTestService();
+    const api = new Api(service.url, service.key);
+    try {
+      const created = await api.create(RR, { priority: 7 });
+      // Every pool connection has read once, so its plan of the prepared read is cached.
+      await Promise.all(Array.from({ length: 20 }, () => api.get(`${RR}/${created.id}`)));
+      const store = new PostgresStore(service.config.databaseUrl, postgresOptions({}));
+      await (store as any).pool.query('ALTER TABLE recordrules ADD COLUMN added_by_a_newer_node text');
+      await store.close();
+      for (let i = 0; i < 20; i++) {
+        const reply = await api.get(`${RR}/${created.id}`);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.body.priority, 7);
+      }
+    } finally {
+      await service.stop();
+      await dropTestStore(service.config.databaseUrl);
+    }
+  });
 });

@@ -342,6 +342,25 @@ describe('recording decisions', () => {
     assert.deepEqual(await ask(), { id: best.id, priority: best.priority, rec: 0 });
   });
 
+  test('two number prefixes the rule index hashes alike each find their own rules', async () => {
+    // 78875479 and 71066623 collide in the index's prefix hash (31-based, 30 bits): one group is kept beside the other.
+    const [first, second] = ['78875479', '71066623'];
+    const a = await api.create(RR, { priority: 10, fromnumber: `${first}*` });
+    const b = await api.create(RR, { priority: 11, fromnumber: `${second}*` });
+    const ruleFor = async (number: string) => (await decide(incoming(number, '1'))).body.domains[0].rule?.id ?? null;
+    assert.equal(await ruleFor(`${first}0`), a.id);
+    assert.equal(await ruleFor(`${second}0`), b.id);
+    assert.equal(await ruleFor('7887547'), null, 'a shorter number matches neither');
+    await api.delete(`${RR}/${a.id}`);
+    assert.equal(await ruleFor(`${first}0`), null);
+    assert.equal(await ruleFor(`${second}0`), b.id, 'the other group outlives the one whose place it shared');
+    const c = await api.create(RR, { priority: 12, fromnumber: `${first}*` });
+    assert.equal(await ruleFor(`${first}0`), c.id);
+    assert.equal(await ruleFor(`${second}0`), b.id);
+    await api.delete(`${RR}/${b.id}`);
+    await api.delete(`${RR}/${c.id}`);
+  });
+
   test('every write is reflected in the next decision', async () => {
     const writer = new Api(service.current.url, await addKey(service.current, 'fresh'));
     const call = incoming('5551234', '1', 'fresh');

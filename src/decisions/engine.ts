@@ -20,7 +20,7 @@ import type { Row } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import type { Store } from '../store/store.js';
 import { domainsOf, type Call } from './call.js';
-import { DomainRules, prepareCall, type DomainDecision, type StorageRule } from './domain-rules.js';
+import { DomainRules, prepareCall, type DomainDecision, type PreparedCall, type StorageRule } from './domain-rules.js';
 import type { RuleFields } from './rule.js';
 import type { Workday } from './working-time.js';
 
@@ -50,6 +50,8 @@ const EVERY_ROW: ListQuery = { order: [], offset: 0, limit: 2 ** 31 - 1, flat: f
 
 interface Compiled {
   ready: Promise<DomainRules>;
+  /** The rules once `ready` has settled. */
+  rules?: DomainRules;
   /** Entities changed since they were read: `collection\0id`. */
   pending: Set<string>;
   refreshing?: Promise<void>;
@@ -83,6 +85,29 @@ export class DecisionEngine {
   private changed({ domain, collection, id }: ChangeEvent): void {
     if (collection !== RULES && collection !== STORAGE && collection !== WORKDAYS && collection !== CALENDAR) return;
     this.compiled.get(domain)?.pending.add(`${collection}\0${id}`);
+  }
+
+  /**
+   * The decision, without waiting, when every domain of the call is known
+   * and its compiled rules are current (the usual case); undefined when one
+   * must first be read, and then decide() is the way. Saves the promise
+   * turns of decide() on the hot path.
+   */
+  decideNow(call: Call, options: DecisionOptions): Decision | undefined {
+    this.feed.catchUp();
+    const domains: DomainDecision[] = [];
+    const notEvaluated: string[] = [];
+    let prepared: PreparedCall | undefined;
+    for (const domain of domainsOf(call)) {
+      if (!options.mayDecideIn(domain)) {
+        notEvaluated.push(domain);
+        continue;
+      }
+      const entry = this.existing.has(domain) ? this.compiled.get(domain) : undefined;
+      if (!entry?.rules || entry.refreshing || entry.pending.size > 0) return undefined;
+      domains.push(entry.rules.decide((prepared ??= prepareCall(call)), options.trace));
+    }
+    return { record: domains.some((decision) => decision.record), domains, not_evaluated: notEvaluated };
   }
 
   async decide(call: Call, options: DecisionOptions): Promise<Decision> {
@@ -124,10 +149,13 @@ export class DecisionEngine {
     if (!entry) {
       // Registered before the first read: changes during the read are applied after it.
       const created: Compiled = { pending: new Set(), ready: undefined as never };
-      created.ready = this.load(domain).catch((err) => {
-        if (this.compiled.get(domain) === created) this.compiled.delete(domain);
-        throw err;
-      });
+      created.ready = this.load(domain).then(
+        (rules) => (created.rules = rules),
+        (err) => {
+          if (this.compiled.get(domain) === created) this.compiled.delete(domain);
+          throw err;
+        },
+      );
       this.compiled.set(domain, (entry = created));
     }
     const rules = await entry.ready;
@@ -165,7 +193,7 @@ export class DecisionEngine {
     const [collection, id] = key.split('\0');
     const domain = rules.name;
     if (collection === CALENDAR) rules.setCalendar(await this.store.getCalendar(domain));
-    else if (collection === RULES) rules.setRule(id, this.ruleFields(await this.store.get(this.models[RULES], domain, id)));
+    else if (collection === RULES) rules.setRule(id, ruleFieldsOf(this.models[RULES], await this.store.get(this.models[RULES], domain, id)));
     else if (collection === STORAGE) rules.setStorageRule(id, storageRuleOf(await this.store.get(this.models[STORAGE], domain, id)));
     else rules.setWorkday(id, workdayOf(await this.store.get(this.models[WORKDAYS], domain, id)));
   }
@@ -178,30 +206,30 @@ export class DecisionEngine {
       this.store.list(this.models[WORKDAYS], domain, EVERY_ROW),
       this.store.getCalendar(domain),
     ]);
-    for (const row of ruleRows) rules.setRule(row.id as string, this.ruleFields(row));
+    rules.setRules(ruleRows.map((row) => ruleFieldsOf(this.models[RULES], row)!));
     for (const row of storageRows) rules.setStorageRule(row.id as string, storageRuleOf(row));
     for (const row of workdayRows) rules.setWorkday(row.id as string, workdayOf(row));
     rules.setCalendar(calendar);
     return rules;
   }
+}
 
-  private ruleFields(row: Row | undefined): RuleFields | undefined {
-    if (!row) return undefined;
-    const createdAt = this.models[RULES].leafByPath.get(CREATED_AT)!.column;
-    return {
-      id: row.id as string,
-      priority: row.priority as number,
-      createdAt: row[createdAt] as string,
-      dir: row.dir as string,
-      fromnumber: row.fromnumber as string,
-      tonumber: row.tonumber as string,
-      crossdomain: row.crossdomain as string,
-      rec: row.rec as number,
-      storageruleid: row.storageruleid as string,
-      schedule: row.schedule as string,
-      periods: row.periods,
-    };
-  }
+/** A stored recordrule (a row of `model`) as the fields a rule is compiled from; undefined: no row. */
+export function ruleFieldsOf(model: CollectionModel, row: Row | undefined): RuleFields | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    priority: row.priority as number,
+    createdAt: row[model.leafByPath.get(CREATED_AT)!.column] as string,
+    dir: row.dir as string,
+    fromnumber: row.fromnumber as string,
+    tonumber: row.tonumber as string,
+    crossdomain: row.crossdomain as string,
+    rec: row.rec as number,
+    storageruleid: row.storageruleid as string,
+    schedule: row.schedule as string,
+    periods: row.periods,
+  };
 }
 
 function storageRuleOf(row: Row | undefined): StorageRule | undefined {

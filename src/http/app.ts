@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { CollectionModel } from '../collections/model.js';
 import { DecisionEngine } from '../decisions/engine.js';
 import { errors } from '../errors.js';
@@ -71,8 +71,12 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
     if (response.status >= 500) request.log.error({ err }, 'request failed');
     void reply.code(response.status).headers(response.headers).send(response.body);
   };
+  // Request lines are logged at info; above it a child logger per request would bind a request id to lines that never appear.
+  const level = logger && typeof logger === 'object' ? logger.level : undefined;
+  const logsRequests = logger !== false && ['trace', 'debug', 'info', undefined].includes(level);
   const options: FastifyHttpOptions<http.Server> = {
     logger: logger && { ...(typeof logger === 'object' ? logger : {}), serializers: requestLogSerializers(secretMarkers(models)) },
+    ...(!logsRequests && { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
     bodyLimit,
     // The edge bounds heads itself; Node's parser must not refuse one it accepted.
     serverFactory: (handler) => (httpServer = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, handler)),

@@ -48,6 +48,8 @@ export const postgresDialect: Dialect = {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // Any constant shared by every node: the key of the migration advisory lock.
 const MIGRATION_LOCK_KEY = 727_001;
+// "cached plan must not change result type": a table changed under a prepared statement.
+const CACHED_PLAN_CHANGED = '0A000';
 
 // SQLSTATE classes and codes that mean "the database is not reachable right now".
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -80,6 +82,8 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly connectionString: string;
   private readonly keySql = keyStatements(postgresDialect);
+  /** Prepared statements' names by SQL text. */
+  private readonly statementNames = new Map<string, string>();
   private readonly calendarSql = calendarStatements(postgresDialect);
 
   constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
@@ -100,9 +104,25 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => undefined);
   }
 
-  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /**
+   * `prepared`: the statement is parsed and planned once per connection and
+   * then only bound and executed (pg's named statements). Used for the
+   * fixed statements of every request (read, insert, delete and LOOKUP by
+   * key, API key lookup): their set is small and known, unlike lists and
+   * PATCHes, whose text depends on the request. See bench/README.md.
+   */
+  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = [], prepared = false): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(sql, values);
+      if (!prepared) return await this.pool.query<R>(sql, values);
+      let name = this.statementNames.get(sql);
+      if (name === undefined) this.statementNames.set(sql, (name = `s${this.statementNames.size}`));
+      try {
+        return await this.pool.query<R>({ name, text: sql, values });
+      } catch (err) {
+        // A migration by another node changed a table under a connection's prepared plan: run it unprepared.
+        if ((err as { code?: string }).code !== CACHED_PLAN_CHANGED) throw err;
+        return await this.pool.query<R>(sql, values);
+      }
     } catch (err) {
       // 57014: canceled, here by statement_timeout.
       if ((err as { code?: string }).code === '57014') throw new QueryTimeoutError((err as Error).message);
@@ -154,7 +174,7 @@ export class PostgresStore implements Store {
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
     const sql = `${insertStatement(model, postgresDialect)} RETURNING *`;
     try {
-      return (await this.query(sql, [domain, ...this.encode(model, row)])).rows[0];
+      return (await this.query(sql, [domain, ...this.encode(model, row)], true)).rows[0];
     } catch (err) {
       const { code, constraint } = err as { code?: string; constraint?: string };
       if (code === '23505') {
@@ -168,7 +188,7 @@ export class PostgresStore implements Store {
   }
 
   async get(model: CollectionModel, domain: string, id: string): Promise<Row | undefined> {
-    const result = await this.query(`SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id]);
+    const result = await this.query(`SELECT * FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id], true);
     return result.rows[0];
   }
 
@@ -204,7 +224,7 @@ export class PostgresStore implements Store {
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
-    const result = await this.query(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id]);
+    const result = await this.query(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id], true);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -229,7 +249,7 @@ export class PostgresStore implements Store {
 
   async lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     const { sql, values } = lookupStatement(model, domain, key, postgresDialect);
-    return orderLookupRows((await this.query(sql, values)).rows as never);
+    return orderLookupRows((await this.query(sql, values, true)).rows as never);
   }
 
   async createDomain(name: string, createdAt: string): Promise<boolean> {
@@ -245,7 +265,7 @@ export class PostgresStore implements Store {
   }
 
   async findApiKey(keyHash: string): Promise<Pick<ApiKeyRecord, 'domain' | 'role'> | undefined> {
-    return (await this.query<Pick<ApiKeyRecord, 'domain' | 'role'>>(this.keySql.findApiKey, [keyHash])).rows[0];
+    return (await this.query<Pick<ApiKeyRecord, 'domain' | 'role'>>(this.keySql.findApiKey, [keyHash], true)).rows[0];
   }
 
   async countApiKeys(): Promise<number> {
