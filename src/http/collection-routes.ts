@@ -124,7 +124,10 @@ export function registerCollectionRoutes(app: FastifyInstance, model: Collection
     const stored = await store.get(model, domain, id);
     if (!stored) throw notFound();
     await checkReferences(domain, body);
-    const updated = await store.update(model, domain, id, rowChange(model, stored, body));
+    const updated = await store.update(model, domain, id, rowChange(model, stored, body)).catch((err) => {
+      const leaf = err instanceof DuplicateKeyError ? model.leafByColumn.get(err.column) : undefined;
+      throw leaf ? errors.duplicate(model.entity, leaf.path) : err;
+    });
     if (!updated) throw notFound();
     announce(request, 'update', id);
     return toEntity(model, updated);

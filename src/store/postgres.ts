@@ -11,6 +11,8 @@
  * 503 until it is back; the pool reconnects by itself.
  */
 import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { ListBudget } from '../query/list-budget.js';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
@@ -43,6 +45,7 @@ export const postgresDialect: Dialect = {
   like: (expr, placeholder) => `${expr} LIKE ${placeholder} ESCAPE '\\'`,
   likePattern: (mask) => mask.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%'),
   distinct: (left, right) => `${left} IS DISTINCT FROM ${right}`,
+  emptyObject: "'{}'::jsonb",
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -61,6 +64,27 @@ function unavailable(err: unknown): boolean {
   if (code && (UNAVAILABLE_CODES.has(code) || /^(08|53|58)/.test(code) || code === '25006')) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout/i.test(message ?? '');
 }
+
+/** A unique violation (23505) as the DuplicateKeyError naming its column; any other error as it is. */
+function duplicateKeyOf(model: CollectionModel, err: unknown): unknown {
+  const { code, constraint } = err as { code?: string; constraint?: string };
+  if (code !== '23505') return err;
+  // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
+  const named = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
+  // A per-domain unique field's constraint is <table>_domain_<column>_key.
+  return new DuplicateKeyError(model.leafByColumn.has(named) ? named : named.replace(/^domain_/, ''));
+}
+
+/** A driver error as the catalogue's error where it has one. */
+function translated(err: unknown): unknown {
+  // 57014: canceled, here by statement_timeout.
+  if ((err as { code?: string }).code === '57014') return new QueryTimeoutError((err as Error).message);
+  if (unavailable(err)) return new StoreUnavailableError((err as Error).message);
+  return err;
+}
+
+/** Rows a list reads from its cursor at a time: a few hundred KB at the largest rows. */
+const LIST_BATCH_ROWS = 100;
 
 export interface PostgresOptions {
   poolSize: number;
@@ -124,10 +148,7 @@ export class PostgresStore implements Store {
         return await this.pool.query<R>(sql, values);
       }
     } catch (err) {
-      // 57014: canceled, here by statement_timeout.
-      if ((err as { code?: string }).code === '57014') throw new QueryTimeoutError((err as Error).message);
-      if (unavailable(err)) throw new StoreUnavailableError((err as Error).message);
-      throw err;
+      throw translated(err);
     }
   }
 
@@ -176,14 +197,7 @@ export class PostgresStore implements Store {
     try {
       return (await this.query(sql, [domain, ...this.encode(model, row)], true)).rows[0];
     } catch (err) {
-      const { code, constraint } = err as { code?: string; constraint?: string };
-      if (code === '23505') {
-        // Constraint names are PostgreSQL's defaults: <table>_pkey and <table>_<column>_key.
-        const named = constraint === `${model.name}_pkey` ? 'id' : (constraint ?? '').slice(model.name.length + 1, -'_key'.length);
-        // A per-domain unique field's constraint is <table>_domain_<column>_key.
-        throw new DuplicateKeyError(model.leafByColumn.has(named) ? named : named.replace(/^domain_/, ''));
-      }
-      throw err;
+      throw duplicateKeyOf(model, err);
     }
   }
 
@@ -194,7 +208,35 @@ export class PostgresStore implements Store {
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, postgresDialect);
-    return (await this.query(sql, values)).rows;
+    // Through a cursor, a batch at a time and counted as read: a list over its bound stops there,
+    // and neither the driver nor the event loop holds more than a batch at once.
+    const client = await this.connect();
+    const cursor = client.query(new Cursor<Row>(sql, values));
+    const budget = new ListBudget();
+    const rows: Row[] = [];
+    try {
+      for (;;) {
+        const batch = await cursor.read(LIST_BATCH_ROWS);
+        for (const row of batch) {
+          budget.add(row);
+          rows.push(row);
+        }
+        if (batch.length < LIST_BATCH_ROWS) return rows;
+      }
+    } catch (err) {
+      throw translated(err);
+    } finally {
+      await cursor.close().catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw translated(err);
+    }
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
@@ -216,7 +258,8 @@ export class PostgresStore implements Store {
     const maxKeys = maxExtKeys(model);
     const bounded = maxKeys !== undefined && Object.keys(kept).length > 0 ? ` AND (SELECT count(*) FROM jsonb_object_keys(${merged})) <= ${param(maxKeys)}` : '';
     const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${byId}${bounded} RETURNING *`;
-    const [row] = (await this.query(sql, values)).rows;
+    // A PATCH may set a unique field (workdays' date) to a value in use, as a create may.
+    const [row] = (await this.query(sql, values).catch((err) => Promise.reject(duplicateKeyOf(model, err)))).rows;
     if (row || !bounded) return row;
     // Nothing updated: either the row is gone, or the merge would exceed the bound.
     if (await this.get(model, domain, id)) throw tooManyExtKeys(model);

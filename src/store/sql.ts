@@ -5,7 +5,7 @@
  * differs between stores.
  */
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
-import { CREATED_AT, EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf } from '../collections/model.js';
+import { CREATED_AT, EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf, type Projection } from '../collections/model.js';
 import type { FilterNode } from '../query/filter.js';
 import { filterCost, orderCost } from '../query/cost.js';
 import type { ListQuery, OrderTerm } from '../query/params.js';
@@ -30,6 +30,8 @@ export interface Dialect {
   likePattern(mask: string): string;
   /** Inequality that counts NULL as a value of its own. */
   distinct(left: string, right: string): string;
+  /** An empty JSON object as the ext column holds it. */
+  emptyObject: string;
   /**
    * A condition evaluated on every row a costly query examines (query/cost.ts),
    * failing the statement once its time is up. For stores that run queries on
@@ -174,9 +176,29 @@ export function countStatement(model: CollectionModel, domain: string, filter: F
   return { sql, values: params.values };
 }
 
+/**
+ * entityColumns, with the columns the projection leaves out read as NULL
+ * (and the client's ext as an empty object): rows keep their shape, and the
+ * store neither reads nor decodes what the list does not show. Those get a
+ * name no column has: ORDER BY and WHERE must still see the real column.
+ */
+export function projectedColumns(model: CollectionModel, projection: Projection | undefined, dialect: Dialect): string {
+  if (!projection) return entityColumns(model);
+  const columns = model.leaves.map((leaf) => {
+    const wanted = projection.get(leaf.top);
+    const shown = wanted === true || (wanted !== undefined && leaf.key !== undefined && wanted.has(leaf.key));
+    return shown ? quote(leaf.column) : `NULL AS ${quote(`-${leaf.column}`)}`;
+  });
+  const extWanted = model.extField === undefined ? undefined : projection.get(model.extField);
+  const declaredExtKeys = new Set(model.leaves.filter((leaf) => leaf.top === model.extField).map((leaf) => leaf.key));
+  const clientKeysShown = extWanted === true || (extWanted !== undefined && [...extWanted].some((key) => !declaredExtKeys.has(key)));
+  columns.push(clientKeysShown ? quote(EXT_EXTRA_COLUMN) : `${dialect.emptyObject} AS ${quote(`-${EXT_EXTRA_COLUMN}`)}`);
+  return columns.join(', ');
+}
+
 export function listStatement(model: CollectionModel, domain: string, query: ListQuery, dialect: Dialect): { sql: string; values: unknown[] } {
   const params = new Params(dialect);
-  let sql = `SELECT ${entityColumns(model)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
+  let sql = `SELECT ${projectedColumns(model, query.projection, dialect)} FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)}`;
   // First among the row's conditions, so it is checked before the costly ones on every row.
   if (dialect.rowDeadline && queryCost(model, query) > 0) sql += ` AND ${dialect.rowDeadline}`;
   if (query.filter) sql += ` AND ${compileFilter(query.filter, params, dialect)}`;

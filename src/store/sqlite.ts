@@ -18,6 +18,7 @@ import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
+import { ListBudget } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
@@ -58,6 +59,7 @@ export const sqliteDialect: Dialect = {
   like: (expr, placeholder) => `${expr} GLOB ${placeholder}`,
   likePattern: (mask) => mask.replace(/[?[]/g, (c) => `[${c}]`),
   distinct: (left, right) => `${left} IS NOT ${right}`,
+  emptyObject: "'{}'",
   rowDeadline: 'query_within_deadline()',
 };
 
@@ -115,6 +117,17 @@ function retryWhileBusy<T>(run: () => T): T {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BUSY_PAUSE_MS);
     }
   }
+}
+
+/** A unique-constraint failure as the DuplicateKeyError naming its column; any other error as it is. */
+function duplicateKeyOf(err: unknown): unknown {
+  const code = resultCode(err);
+  // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
+  const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
+  if (clash && (code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY)) {
+    return new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
+  }
+  return err;
 }
 
 /** `sqlite:./data/app.db`, `sqlite:///abs/app.db` or `sqlite::memory:` to a file name. */
@@ -263,13 +276,7 @@ export class SqliteStore implements Store {
     try {
       return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown as unknown[]));
     } catch (err) {
-      const code = resultCode(err);
-      // "UNIQUE constraint failed: recordrules.domain, recordrules.id": the last column names the field.
-      const clash = /^UNIQUE constraint failed: (.+)$/.exec((err as Error).message);
-      if (clash && (code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY)) {
-        throw new DuplicateKeyError(clash[1].split(', ').pop()!.split('.').pop()!);
-      }
-      throw err;
+      throw duplicateKeyOf(err);
     }
   }
 
@@ -289,10 +296,16 @@ export class SqliteStore implements Store {
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
     this.deadline = performance.now() + this.options.queryTimeoutMs;
+    // Row by row, counted as read: a list over its bound stops there, not after reading it all.
+    const budget = new ListBudget();
+    const rows: Row[] = [];
     try {
-      return this.rowStatement(sql)
-        .all(...(values as SQLInputValue[]))
-        .map((raw) => this.decode(model, raw as unknown as unknown[]));
+      for (const raw of this.rowStatement(sql).iterate(...(values as SQLInputValue[]))) {
+        const row = this.decode(model, raw as unknown as unknown[]);
+        budget.add(row);
+        rows.push(row);
+      }
+      return rows;
     } finally {
       this.deadline = Infinity;
     }
@@ -301,6 +314,7 @@ export class SqliteStore implements Store {
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
     // The read-merge-write runs within one write of the batch: nothing interleaves with it.
     const sql = this.sqlOf(model);
+    // A PATCH may set a unique field (workdays' date) to a value in use, as a create may.
     return this.writes.submit((): Row | undefined => {
       const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
@@ -311,6 +325,8 @@ export class SqliteStore implements Store {
       const values = columns.map((column) => this.encodeValue(change.set[column], model.leafByColumn.get(column)!.field));
       const updated = this.rowStatement(`${sql.update}${assignments}${sql.where}`).get(...values, JSON.stringify(ext), domain, id);
       return this.decode(model, updated as unknown as unknown[]);
+    }).catch((err) => {
+      throw duplicateKeyOf(err);
     });
   }
 
