@@ -28,6 +28,8 @@ const layers = {
   http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   // The command line's tables flatten entities as the service's flat=true does (query/projection).
   client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
+  // The browser console: talks to the service over HTTP only, so it imports no module of src/ (npm packages only: preact).
+  console: { path: '^console/', mayImport: [] },
   'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure|workers)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 

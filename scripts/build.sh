@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the TypeScript sources into dist.<id> and points the dist symlink
 # at it. <id> is a hash of everything the output depends on (sources,
-# tsconfig, package.json, the lockfile and so the compiler), so:
+# tsconfig, package.json, the lockfile and so the compiler and the console's
+# bundler; the console's sources and its build script), so:
 # - an unchanged tree is not compiled again: `npm ci` builds (prepare), and
 #   `npm start` / `npm test` then find that build and only check the hash;
 # - a build is never changed once made: a newer one is compiled beside it and
@@ -13,7 +14,9 @@ cd "$(dirname "$0")/.."
 
 inputs() {
   find src test bench -type f -name '*.ts' | LC_ALL=C sort
-  printf '%s\n' tsconfig.json package.json package-lock.json
+  # The console (console/) is bundled into the same build: every file there counts.
+  find console -type f | LC_ALL=C sort
+  printf '%s\n' tsconfig.json package.json package-lock.json scripts/build-console.mjs
 }
 id=$(inputs | xargs sha256sum | sha256sum | cut -c1-16)
 target="dist.$id"
@@ -26,6 +29,9 @@ if [ ! -d "$target" ]; then
   rm -rf "$staging"
   # TypeScript 7, the native compiler, builds; TypeScript 5.9 stays for the tools that need its API (dependency-cruiser).
   node node_modules/typescript7/bin/tsc -p tsconfig.json --outDir "$staging"
+  # The console: type-checked as browser code, then bundled by esbuild beside src/ (served at /console).
+  node node_modules/typescript7/bin/tsc -p console/tsconfig.json
+  node scripts/build-console.mjs "$staging/console"
   # Another build of the same inputs may have finished first: then keep that one.
   mv -T "$staging" "$target" 2>/dev/null || rm -rf "$staging"
   echo "build: compiled $target in $(( ($(date +%s%N) - started) / 1000000 )) ms"

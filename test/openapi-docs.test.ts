@@ -46,6 +46,10 @@ describe('OpenAPI and docs', () => {
     assert.equal(document.components.schemas.RecordrulePatch.properties.id.readOnly, true, 'a PATCH may not change id');
     assert.equal(document.components.schemas.RecordruleFlat.properties['opts.title'].type, 'string');
     assert.ok(document.paths['/rest/v1/service/integration_tokens/{value}'].get);
+    // What clients built from the document (the console) learn beyond the schemas.
+    assert.equal(document.paths['/rest/v1/service/integration_tokens/{value}'].get['x-resolves'], 'token_local');
+    assert.deepEqual(document.paths[RR]['x-references'], { storageruleid: 'storagerules' });
+    assert.equal(document.paths[IP]['x-references'], undefined);
     assert.ok(document.paths['/rest/v1/uc/recording_decisions'].post.requestBody);
     assert.ok(document.paths['/rest/v1/domain/calendar'].patch);
     assert.ok(document.paths['/rest/v1/events'].get.responses['200'].content['text/event-stream']);

@@ -7,6 +7,9 @@
 /** The change feed: Server-Sent Events of the caller's domain. */
 export const EVENTS_PATH = '/rest/v1/events';
 
+/** The caller's own key: its domain and role, which a client needs to know what it may do. */
+export const WHOAMI_PATH = '/rest/v1/whoami';
+
 /** The caller's domain calendar: one document, GET and PATCH. */
 export const CALENDAR_PATH = '/rest/v1/domain/calendar';
 

@@ -1,6 +1,6 @@
 /**
  * The Fastify application: authentication, collection routes, the change
- * feed, metrics, the OpenAPI document and docs page, health, and the JSON
+ * feed, metrics, the OpenAPI document and docs page, the console, health, and the JSON
  * error contract for everything else (unknown paths, wrong verbs, framework
  * errors).
  */
@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import { collectionMethods, escapeRegExp, registerCollectionRoutes } from './collection-routes.js';
 import { registerAuthentication } from './authentication.js';
 import { CALENDAR_PATH, registerCalendarRoute } from './calendar-route.js';
+import { registerConsoleRoute } from './console-route.js';
 import { DECISIONS_PATH, registerDecisionsRoute } from './decisions-route.js';
 import { documentPaths } from './document-paths.js';
 import { errorResponse } from './errors.js';
@@ -27,6 +28,7 @@ import { DOCS_PATH, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH } from './public-rou
 import { registerJsonBodyParser } from './json-body.js';
 import { literalSegments, requestLogSerializers } from './log-redaction.js';
 import { refuseUnstorableText } from './text-guard.js';
+import { registerWhoamiRoute, WHOAMI_PATH } from './whoami-route.js';
 import { answerClientError, NODE_MAX_HEADER_SIZE } from '../edge/listener.js';
 import { EXTENSION_METHOD_CONSTRAINT, extensionMethodConstraint, restoreExtensionMethods } from './extension-method-routing.js';
 import { methodOverrideConstraint, refuseBadOverrides, servedMethod } from './lookup-forms.js';
@@ -106,7 +108,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify);
 
-  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
+  const readOnlyPaths = [HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, EVENTS_PATH, WHOAMI_PATH].map((path) => ({ pattern: new RegExp(`^${escapeRegExp(path)}/?$`), allow: ['GET', 'HEAD'] }));
   const otherPaths = [
     { pattern: new RegExp(`^${escapeRegExp(CALENDAR_PATH)}/?$`), allow: ['GET', 'HEAD', 'PATCH'] },
     { pattern: new RegExp(`^${escapeRegExp(DECISIONS_PATH)}/?$`), allow: ['POST'] },
@@ -126,6 +128,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   // Swagger UI from the npm package, assets served locally (no CDN).
   await fastify.register(swagger, { mode: 'static', specification: { document: document as never } });
   await fastify.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await registerConsoleRoute(fastify);
 
   fastify.get(HEALTH_PATH, async () => {
     await store.ping();
@@ -135,6 +138,7 @@ export async function buildApp({ models, store, feed, logger, bodyLimit, eventsQ
   const measuredStore = registerMetrics(fastify, store, models);
   for (const model of models) registerCollectionRoutes(fastify, model, measuredStore, feed);
   registerEventsRoute(fastify, feed, models, { queueLimit: eventsQueueLimit });
+  registerWhoamiRoute(fastify);
   registerCalendarRoute(fastify, measuredStore, feed);
   const engine = new DecisionEngine(measuredStore, models, feed);
   fastify.addHook('onClose', async () => engine.close());

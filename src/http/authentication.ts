@@ -5,13 +5,14 @@
  * too. The request then runs in the key's domain. Read-only keys may GET,
  * HEAD and LOOKUP (in any of its forms, QUERY included); writes need a
  * read-write key. Asking for a recording decision changes nothing: every
- * key may; a decider key may do only that. Missing or unknown keys get
+ * key may; a decider key may do only that. Every key may ask who it is
+ * (GET /rest/v1/whoami). Missing or unknown keys get
  * 401/1401, a request the role does not allow 403/1403, before the body is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/api-keys.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { DECISIONS_PATH } from '../collections/api-paths.js';
+import { DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { errors } from '../errors.js';
 import { servedMethod } from './lookup-forms.js';
 import { isPublicRoute } from './public-routes.js';
@@ -61,7 +62,9 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
     const method = servedMethod(request);
     // The matched route, as for the public list: the router's view of the path, not the raw target.
     const deciding = method === 'POST' && request.routeOptions.url === DECISIONS_PATH;
-    if (grant.role === 'decider' && !deciding) return errors.deciderOnly();
+    // Any key may read its own grant: a console must learn what it may show before anything else.
+    const askingWhoItIs = (method === 'GET' || method === 'HEAD') && request.routeOptions.url === WHOAMI_PATH;
+    if (grant.role === 'decider' && !deciding && !askingWhoItIs) return errors.deciderOnly();
     if (grant.role === 'read-only' && !READ_METHODS.has(method) && !deciding) return errors.forbidden();
     request.domain = grant.domain;
     request.keyRole = grant.role;

@@ -1,10 +1,10 @@
 /**
  * The OpenAPI description of what the HTTP layer serves besides collections:
- * the calendar document and recording decisions, from the schemas that
+ * the caller's key, the calendar document and recording decisions, from the schemas that
  * validate them (the OpenAPI module sits below calendar/ and decisions/).
  */
 import { calendarSchema } from '../calendar/document.js';
-import { CALENDAR_PATH, DECISIONS_PATH } from '../collections/api-paths.js';
+import { CALENDAR_PATH, DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { callSchema } from '../decisions/call.js';
 import { CONDITIONS, DIRECTIONS } from '../decisions/rule.js';
 import { ANY_KEY, API_REQUEST, headOf, json, operation, ref, WITH_BODY, type ExtraPaths, type OperationSpec } from '../openapi/document.js';
@@ -58,6 +58,15 @@ function decisionSchemas(): Record<string, Record<string, unknown>> {
       },
       additionalProperties: false,
     },
+    Whoami: {
+      type: 'object',
+      required: ['domain', 'role'],
+      properties: {
+        domain: { type: 'string', description: 'The domain every request of this key runs in.' },
+        role: { type: 'string', enum: ['read-write', 'read-only', 'decider'], description: 'What the key may do.' },
+      },
+      additionalProperties: false,
+    },
     Decision: {
       type: 'object',
       required: ['record', 'domains', 'not_evaluated'],
@@ -102,14 +111,24 @@ export function documentPaths(): ExtraPaths {
     success: { '200': { description: 'The decision of every domain the key may decide in', content: json(ref('Decision')) } },
     errors: [...ANY_KEY, ...WITH_BODY],
   };
+  const whoami: OperationSpec = {
+    tags: ['keys'],
+    operationId: 'whoami',
+    summary: "The caller's key: its domain and role",
+    description: `What the key may do and where, for clients that adapt to it (the console at /console). Every key may ask, decider keys too. ${noParameters}`,
+    success: { '200': { description: 'The domain and role of the key', content: json(ref('Whoami')) } },
+    errors: ANY_KEY,
+  };
   return {
     paths: {
+      [WHOAMI_PATH]: { description: 'Other methods: 405 with Allow.', get: operation(whoami), head: headOf(whoami) },
       [CALENDAR_PATH]: { description: 'One document per domain. Other methods: 405 with Allow.', get: operation(getCalendar), head: headOf(getCalendar), patch: operation(patchCalendar) },
       [DECISIONS_PATH]: { description: 'Other methods: 405 with Allow.', post: operation(decide) },
     },
     tags: [
       { name: 'calendar', description: 'The domain calendar: time zone and working week.' },
       { name: 'recording_decisions', description: 'Apply the recordrules to a call.' },
+      { name: 'keys', description: 'What the caller\'s API key is.' },
     ],
     schemas: decisionSchemas(),
     feed: [{ name: CALENDAR_COLLECTION, id: 'the domain' }],

@@ -9,11 +9,13 @@ export const HEALTH_PATH = '/healthz';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
 export const METRICS_PATH = '/metrics';
+/** The operator's console: a static page and its assets; it holds no data, and signs in with a key (console-route.ts). */
+export const CONSOLE_PATH = '/console';
 
-const PUBLIC_PATTERNS = new Set([HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, DOCS_PATH]);
+const PUBLIC_PATTERNS = new Set([HEALTH_PATH, OPENAPI_PATH, METRICS_PATH, DOCS_PATH, CONSOLE_PATH]);
 
 /** `pattern`: a registered route's URL pattern (`request.routeOptions.url`). */
 export function isPublicRoute(pattern: string): boolean {
-  // The docs page and its assets: every route the Swagger UI plugin registers under DOCS_PATH.
-  return PUBLIC_PATTERNS.has(pattern) || pattern.startsWith(`${DOCS_PATH}/`);
+  // The docs page and the console, and their assets: every route registered under DOCS_PATH and CONSOLE_PATH.
+  return PUBLIC_PATTERNS.has(pattern) || pattern.startsWith(`${DOCS_PATH}/`) || pattern.startsWith(`${CONSOLE_PATH}/`);
 }

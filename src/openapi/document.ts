@@ -250,6 +250,8 @@ function collectionPaths(model: CollectionModel): Record<string, unknown> {
       head: headOf(list),
       post: operation(create),
       'x-additionalOperations': { LOOKUP: additional('LOOKUP'), QUERY: additional('QUERY') },
+      // Fields naming an entity of another collection, by dotted path, so a client (the console) can show the entity, not a bare uuid.
+      ...(model.references.length > 0 ? { 'x-references': Object.fromEntries(model.references.map(({ leaf, to }) => [leaf.path, to.name])) } : {}),
     },
     [`${model.path}${LOOKUP_SUFFIX}`]: { description: 'AIP-136 custom method: LOOKUP for clients that send only standard methods. Other methods: 405.', post: operation(lookupSpec) },
     [`${model.path}/{id}`]: {
@@ -272,7 +274,9 @@ function collectionPaths(model: CollectionModel): Record<string, unknown> {
       errors: API_REQUEST,
       notFound: resolver.notFound,
     };
-    paths[`${resolver.path}/{value}`] = { description: 'Read-only. Other methods: 405 with Allow.', get: operation(resolve), head: headOf(resolve) };
+    // x-resolves names the field the path's value is, for clients that show the URL of an entity's token.
+    const get = { ...operation(resolve), 'x-resolves': resolver.field };
+    paths[`${resolver.path}/{value}`] = { description: 'Read-only. Other methods: 405 with Allow.', get, head: headOf(resolve) };
   }
   return paths;
 }
