@@ -129,21 +129,22 @@ describe('a large response and the request timeout', () => {
   const auth = () => bearer(service.current.key);
 
   test('a client reading one large response slowly but steadily gets all of it', async () => {
-    // About 20 MB in one response: several times what the socket buffers hold, so the service's single
-    // write of it is in flight for many request timeouts while the client takes it piece by piece.
+    // The largest response a list gives (its row data is capped at 4 Mi characters): about 4 MB in one
+    // write, in flight for several request timeouts while the client takes it piece by piece. A client
+    // that stops reading altogether is cut: the pipelined test above.
     const ext = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, String(i).padEnd(1000, 'x')]));
     const created = new Set<string>();
-    for (let i = 0; i < 600; i += 10) {
+    for (let i = 0; i < 120; i += 10) {
       for (const entity of await Promise.all(Array.from({ length: 10 }, (_, j) => service.api.create(RR, { priority: i + j, ext })))) created.add(entity.id);
     }
     const socket = net.connect(service.current.port, '127.0.0.1');
     const chunks: Buffer[] = [];
-    // One read of the socket (at most 64 KiB) every 20 ms: never stalled, far slower than the service writes.
+    // One read of the socket (at most 64 KiB) every 100 ms: never stalled, far slower than the service writes.
     socket.on('data', (chunk) => {
       chunks.push(chunk);
       socket.pause();
     });
-    const reader = setInterval(() => socket.resume(), 20);
+    const reader = setInterval(() => socket.resume(), 100);
     try {
       socket.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, { ...auth(), Connection: 'close' }));
       await new Promise((resolve) => socket.once('close', resolve));
@@ -155,26 +156,9 @@ describe('a large response and the request timeout', () => {
     const headEnd = received.indexOf('\r\n\r\n');
     assert.match(received.subarray(0, headEnd).toString('latin1'), /^HTTP\/1\.1 200 /);
     const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, headEnd).toString('latin1'))![1]);
-    assert.ok(length > 16 * 1024 * 1024, `a response of ${length} bytes is too small to outlast the socket buffers`);
+    assert.ok(length > 3 * 1024 * 1024, `a response of ${length} bytes is too small to take several request timeouts`);
     assert.equal(received.length - headEnd - 4, length, 'the connection was closed before the whole response was sent');
     const ids = new Set((JSON.parse(received.subarray(headEnd + 4).toString('utf8')) as { id: string }[]).map((entity) => entity.id));
     for (const id of created) assert.ok(ids.has(id));
-
-    // The same response to a client that reads none of it (so its receive buffer stays small): cut,
-    // the write still in flight. Once the list has run, well past the timeout, the client looks.
-    const lists = async () => {
-      const text = (await service.api.get('/metrics')).text;
-      const line = text.split('\n').find((l) => l.startsWith('store_operation_duration_seconds_count{') && l.includes('operation="list"') && l.includes('collection="recordrules"'));
-      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-    };
-    const listed = await lists();
-    const stalled = await RawConnection.open(service.current.port);
-    stalled.pause();
-    stalled.write(rawRequest('GET', `${RR}?limit=10000&mask=id,ext`, undefined, auth()));
-    for (let i = 0; i < 600 && (await lists()) === listed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    stalled.resume();
-    await stalled.waitClosed(15000);
-    assert.ok(stalled.unread.length < length, 'the whole response was sent to a client that stopped reading');
   });
 });
