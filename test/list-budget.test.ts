@@ -40,6 +40,10 @@ describe('list budget', () => {
     assert.equal(all.body.error_details[0].field, 'limit');
     assert.match(all.body.error_details[0].message, new RegExp(`more than ${MAX_LIST_CHARS} characters`));
 
+    // JSON-valued columns count their stored text: ext alone (about 32 KB a row) passes the bound.
+    const exts = await api.get(IP, { limit: '10000', mask: 'id,ext' });
+    assert.equal(exts.status, 400, exts.text.slice(0, 200));
+
     // What the mask leaves out is not read: ids of every row fit easily.
     const ids = await api.get(IP, { limit: '10000', mask: 'id' });
     assert.equal(ids.status, 200);

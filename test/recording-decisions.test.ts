@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
-import { newRow, timestamp } from '../src/entity/rows.js';
+import { newRow, timestamp, type Row } from '../src/entity/rows.js';
 import { openStore } from '../src/store/open.js';
+import { MAX_LIST_CHARS } from '../src/query/list-budget.js';
 import { addKey, Api, IP, RR, useService } from './support/service.js';
 
 const DECIDE = '/rest/v1/uc/recording_decisions';
@@ -340,6 +341,29 @@ describe('recording decisions', () => {
     assert.deepEqual(await ask(), { id: best.id, priority: best.priority, rec: 1 });
     await bulk.patch(`${RR}/${best.id}`, { rec: 0 });
     assert.deepEqual(await ask(), { id: best.id, priority: best.priority, rec: 0 });
+  });
+
+  test('a domain whose rules hold more text than one list may read is decided all the same', { timeout: 120_000 }, async () => {
+    const models = await loadCollections();
+    const rr = models.find((model) => model.name === 'recordrules')!;
+    const comment = 'c'.repeat(4000);
+    const count = Math.ceil(MAX_LIST_CHARS / comment.length) + 50;
+    const store = openStore(service.current.config.databaseUrl);
+    let best: Row;
+    try {
+      for (let start = 0; start < count; start += 100) {
+        await Promise.all(Array.from({ length: Math.min(100, count - start) }, (_, i) => store.insert(rr, 'wordy', newRow(rr, { priority: 10 + start + i, fromnumber: '7495*', opts: { comment } }))));
+      }
+      best = await store.insert(rr, 'wordy', newRow(rr, { priority: 1, fromnumber: '74951*', rec: 0, opts: { comment } }));
+    } finally {
+      await store.close();
+    }
+    const wordy = new Api(service.current.url, await addKey(service.current, 'wordy'));
+    // A request's list is still held to the bound; the engine reads every rule.
+    assert.equal((await wordy.get(RR, { limit: '10000', mask: 'id,opts' })).status, 400);
+    const reply = await wordy.post(DECIDE, incoming('74951234567', '1', 'wordy'));
+    assert.equal(reply.status, 200, reply.text.slice(0, 300));
+    assert.deepEqual(reply.body.domains[0].rule, { id: best.id, priority: 1, rec: 0 });
   });
 
   test('two number prefixes the rule index hashes alike each find their own rules', async () => {

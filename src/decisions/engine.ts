@@ -46,7 +46,8 @@ const MISSING_DOMAIN_MS = 1000;
 // More changes than this waiting for one domain: it is compiled again from one read.
 const RECOMPILE_AFTER = 1000;
 const REREAD_TOGETHER = 16;
-const EVERY_ROW: ListQuery = { order: [], offset: 0, limit: 2 ** 31 - 1, flat: false };
+// A domain is compiled from all of its rules, however much text they hold.
+const EVERY_ROW: ListQuery = { order: [], offset: 0, limit: 2 ** 31 - 1, flat: false, maxChars: Infinity };
 
 interface Compiled {
   ready: Promise<DomainRules>;

@@ -30,6 +30,12 @@ export interface ListQuery extends ItemQuery {
   order: OrderTerm[];
   offset: number;
   limit: number;
+  /**
+   * Characters of row data the list may read (list-budget.ts): a request's
+   * list is held to MAX_LIST_CHARS; a reader that must see every row (the
+   * decision engine compiling a domain) lifts it.
+   */
+  maxChars?: number;
 }
 
 type RawQuery = Record<string, unknown>;

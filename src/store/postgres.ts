@@ -86,6 +86,20 @@ function translated(err: unknown): unknown {
 /** Rows a list reads from its cursor at a time: a few hundred KB at the largest rows. */
 const LIST_BATCH_ROWS = 100;
 
+const JSON_OIDS = new Set([pg.types.builtins.JSON, pg.types.builtins.JSONB]);
+
+/** The driver's type parsers, with JSON text counted into a list's budget as it is parsed. */
+function countingJsonTypes(budget: ListBudget): { getTypeParser: typeof pg.types.getTypeParser } {
+  const parseCounted = (text: string): unknown => {
+    budget.text(text);
+    return JSON.parse(text);
+  };
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      JSON_OIDS.has(oid) && format !== 'binary' ? parseCounted : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+}
+
 export interface PostgresOptions {
   poolSize: number;
   statementTimeoutMs: number;
@@ -211,14 +225,14 @@ export class PostgresStore implements Store {
     // Through a cursor, a batch at a time and counted as read: a list over its bound stops there,
     // and neither the driver nor the event loop holds more than a batch at once.
     const client = await this.connect();
-    const cursor = client.query(new Cursor<Row>(sql, values));
-    const budget = new ListBudget();
+    const budget = new ListBudget(query.maxChars);
+    const cursor = client.query(new Cursor<Row>(sql, values, { types: countingJsonTypes(budget) }));
     const rows: Row[] = [];
     try {
       for (;;) {
         const batch = await cursor.read(LIST_BATCH_ROWS);
         for (const row of batch) {
-          budget.add(row);
+          budget.values(Object.values(row));
           rows.push(row);
         }
         if (batch.length < LIST_BATCH_ROWS) return rows;

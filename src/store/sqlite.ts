@@ -297,13 +297,12 @@ export class SqliteStore implements Store {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
     this.deadline = performance.now() + this.options.queryTimeoutMs;
     // Row by row, counted as read: a list over its bound stops there, not after reading it all.
-    const budget = new ListBudget();
+    const budget = new ListBudget(query.maxChars);
     const rows: Row[] = [];
     try {
       for (const raw of this.rowStatement(sql).iterate(...(values as SQLInputValue[]))) {
-        const row = this.decode(model, raw as unknown as unknown[]);
-        budget.add(row);
-        rows.push(row);
+        budget.values(raw as unknown as unknown[]);
+        rows.push(this.decode(model, raw as unknown as unknown[]));
       }
       return rows;
     } finally {
