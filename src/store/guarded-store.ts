@@ -25,22 +25,22 @@ export class GuardedStore implements Store {
     private readonly guard: StoreGuard,
   ) {}
 
-  private async read<T>(run: () => Promise<T>): Promise<T> {
+  /** Runs one operation after its check, with the store's errors in the guard's terms. */
+  private async guarded<T>(check: () => void, run: () => Promise<T>): Promise<T> {
     try {
-      this.guard.beforeRead();
+      check();
       return await run();
     } catch (err) {
       throw this.guard.translate(err);
     }
   }
 
-  private async write<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      this.guard.beforeWrite();
-      return await run();
-    } catch (err) {
-      throw this.guard.translate(err);
-    }
+  private read<T>(run: () => Promise<T>): Promise<T> {
+    return this.guarded(() => this.guard.beforeRead(), run);
+  }
+
+  private write<T>(run: () => Promise<T>): Promise<T> {
+    return this.guarded(() => this.guard.beforeWrite(), run);
   }
 
   prepare(models: readonly CollectionModel[]): Promise<void> {
@@ -94,13 +94,8 @@ export class GuardedStore implements Store {
   openChangeFeed(): Promise<ChangeFeed> {
     return this.store.openChangeFeed();
   }
-  async ping(): Promise<void> {
-    try {
-      this.guard.health();
-      await this.store.ping();
-    } catch (err) {
-      throw this.guard.translate(err);
-    }
+  ping(): Promise<void> {
+    return this.guarded(() => this.guard.health(), () => this.store.ping());
   }
   close(): Promise<void> {
     return this.store.close();
