@@ -50,6 +50,24 @@ describe('the edge refuses smuggling and keeps the canary', () => {
     await assertCanaryAlive();
   });
 
+  test('Expect: 100-continue on a sized body without Authorization is a 401 at once, with no 100; the body is still read as body', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      // The body is a request with a key: were it not read as this request's body, it would run.
+      const body = smuggledDelete();
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+      const [refusal] = await connection.read(1, 2000);
+      assert.equal(refusal.status, 401);
+      connection.write(`${body}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const [next] = await connection.read(1);
+      assert.equal(next.status, 200);
+      assert.equal(connection.unread, '');
+    } finally {
+      connection.destroy();
+    }
+    await assertCanaryAlive();
+  });
+
   test('CONNECT with a chunked body is an ordinary refused request, not a tunnel', async () => {
     const payload = `CONNECT ${RR} HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\n${chunk(smuggledDelete())}0\r\n\r\n`;
     const { statuses } = await exchange(service.current.port, payload);
@@ -236,6 +254,22 @@ describe('ordinary clients the strict grammar must not refuse', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.match(connection.unread, /HTTP\/1\.1 200 OK/);
       assert.doesNotMatch(connection.unread.slice(30), /100 Continue/, 'a single 100');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('Expect: 100-continue with a sized body and a key gets its 100, then the answer', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      const body = '{"priority":43}';
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+      const [invitation] = await connection.read(1, 2000);
+      assert.equal(invitation.status, 100);
+      connection.write(body);
+      const [created] = await connection.read(1);
+      assert.equal(created.status, 200);
+      assert.equal((created.json as { priority: number }).priority, 43);
     } finally {
       connection.destroy();
     }

@@ -219,7 +219,7 @@ export class EdgeConnection implements RequestSink {
     // RFC 9110 §10.1.1: the client waits for 100 before sending the body the edge must collect.
     // Not without credentials: the edge cannot check a key, and would be inviting a body to be held
     // before the application's 401 (the client sends it after its own wait, or gets 408).
-    if (parsed.expectsContinue && parsed.fields.some((field) => field.lower === 'authorization')) this.#continueOwed = true;
+    if (parsed.invitesBody) this.#continueOwed = true;
   }
 
   chunkedBodyGrows(bytes: number): void {

@@ -29,6 +29,12 @@ export interface RequestHead {
   closesConnection: boolean;
   /** `Expect: 100-continue` in HTTP/1.1: the client may wait for a 100 before sending its body. */
   expectsContinue: boolean;
+  /**
+   * Whether a 100 is to invite the body: only with credentials (RFC 9110 §10.1.1 lets a
+   * server answer at once when the head decides the status, here the 401). The edge sends
+   * it for a chunked body; for a sized one Node's server does, when the request's turn comes.
+   */
+  invitesBody: boolean;
 }
 
 // Fields never passed on as received: framing is re-stated, the method marker is the edge's own,
@@ -54,6 +60,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   let hosts = 0;
   const connectionOptions: string[] = [];
   let expectsContinue = false;
+  let expectation = false;
+  let credentials = false;
   let rewrite = target.authority !== undefined || !isNativeMethod(line.method);
   for (let i = 1; i < lines.length; i++) {
     const first = lines[i].charCodeAt(0);
@@ -78,7 +86,11 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
       case 'expect':
         // RFC 9110 §10.1.1: only 100-continue is defined; Node's server would answer others itself.
         if (field.value.toLowerCase() !== '100-continue') throw new EdgeError(417, 'Only "Expect: 100-continue" is supported');
+        expectation = true;
         expectsContinue = line.versionMinor === 1;
+        break;
+      case 'authorization':
+        credentials = true;
         break;
       // Node's parser honours Proxy-Connection as it does Connection.
       case 'connection':
@@ -107,7 +119,15 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
     framing = { kind: 'sized', length: contentLength };
   }
   const closesConnection = connectionOptions.includes('close') || (line.versionMinor === 0 && !connectionOptions.includes('keep-alive'));
-  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection, expectsContinue };
+  const invitesBody = expectsContinue && credentials;
+  // Node's server would answer any Expect it is shown with a 100: it sees one only where a 100 is due.
+  if (expectation && !nodeAnswersExpectation(framing, invitesBody)) rewrite = true;
+  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection, expectsContinue, invitesBody };
+}
+
+/** Node's server sends the 100 for a sized body, the edge for a chunked one (collected first). */
+function nodeAnswersExpectation(framing: BodyFraming, invitesBody: boolean): boolean {
+  return invitesBody && framing.kind === 'sized';
 }
 
 /**
@@ -121,8 +141,7 @@ export function canonicalHead(head: RequestHead, bodyLength: number): Buffer {
   for (const field of head.fields) {
     if (REWRITTEN_FIELDS.has(field.lower)) continue;
     if (field.lower === 'host' && head.authority !== undefined) continue;
-    // The edge answered the expectation of a chunked body itself, before collecting it.
-    if (field.lower === 'expect' && head.framing.kind === 'chunked') continue;
+    if (field.lower === 'expect' && !nodeAnswersExpectation(head.framing, head.invitesBody)) continue;
     text += `${field.name}: ${field.value}\r\n`;
   }
   if (head.authority !== undefined) text += `host: ${head.authority}\r\n`;
