@@ -5,7 +5,9 @@
 // bounded however many of the largest rows a domain holds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_LIST_CHARS } from '../src/query/list-budget.js';
+import { loadCollections } from '../src/collections/registry.js';
+import { listNeedsCounting, MAX_LIST_CHARS } from '../src/query/list-budget.js';
+import { parseListQuery } from '../src/query/params.js';
 import { IP, RR, useService } from './support/service.js';
 
 /** An integration point with every stored value at its longest: about 48 KB. */
@@ -26,6 +28,22 @@ async function createMany(create: (i: number) => Promise<unknown>, count: number
     await Promise.all(Array.from({ length: Math.min(parallel, count - done) }, (_, i) => create(done + i)));
   }
 }
+
+test('a list is read whole, uncounted, only where the declared lengths of what it reads bound it', async () => {
+  const models = await loadCollections();
+  for (const model of models) {
+    const query = (raw: Record<string, string>) => parseListQuery(model, raw);
+    // Every field's declared bound is finite except arrays and the client's ext keys.
+    const everything = query({ limit: '10000', mask: Object.keys(model.declaration.fields).join(',') });
+    assert.equal(listNeedsCounting(model, everything), true, `${model.name}: all fields`);
+    assert.equal(listNeedsCounting(model, { ...everything, maxChars: Infinity }), false, `${model.name}: no bound`);
+    assert.equal(listNeedsCounting(model, query({ limit: '10000', mask: 'id' })), false, `${model.name}: ids`);
+  }
+  const rr = models.find((model) => model.name === 'recordrules')!;
+  // The default fields: about 1,500 characters a row at most.
+  assert.equal(listNeedsCounting(rr, parseListQuery(rr, { limit: '100' })), false);
+  assert.equal(listNeedsCounting(rr, parseListQuery(rr, { limit: '10000' })), true);
+});
 
 describe('list budget', () => {
   const service = useService();

@@ -155,6 +155,24 @@ export function resolveFieldRef(model: CollectionModel, path: string): FieldRef 
   return undefined;
 }
 
+/** Whether reading with `projection` (undefined: everything) needs the leaf's column. */
+export function leafShown(projection: Projection | undefined, leaf: Leaf): boolean {
+  if (!projection) return true;
+  const wanted = projection.get(leaf.top);
+  return wanted === true || (wanted !== undefined && leaf.key !== undefined && wanted.has(leaf.key));
+}
+
+/** Whether reading with `projection` needs the client's own ext keys (the ext extra column). */
+export function clientExtShown(model: CollectionModel, projection: Projection | undefined): boolean {
+  if (model.extField === undefined) return false;
+  if (!projection) return true;
+  const wanted = projection.get(model.extField);
+  if (wanted === true) return true;
+  if (wanted === undefined) return false;
+  const declared = new Set(model.leaves.filter((leaf) => leaf.top === model.extField).map((leaf) => leaf.key));
+  return [...wanted].some((key) => !declared.has(key));
+}
+
 /**
  * Builds a projection from mask paths; throws with the first path that names
  * nothing. Accepts whole fields (`opts`), declared keys (`opts.title`) and

@@ -11,7 +11,10 @@
  * length (JSON columns by their stored JSON text), other values 1. Counting
  * decoded arrays and objects would mean serialising them once more per row.
  */
+import type { ArrayField, ScalarField } from '../collections/declaration.js';
+import { clientExtShown, leafShown, type CollectionModel } from '../collections/model.js';
 import { invalidField } from '../errors.js';
+import type { ListQuery } from './params.js';
 
 /**
  * 4 Mi characters: 10,000 rows of about 400 characters, what typical rows
@@ -20,6 +23,33 @@ import { invalidField } from '../errors.js';
  * largest rows at once took about 70 ms in all on the embedded store).
  */
 export const MAX_LIST_CHARS = 1 << 22;
+
+/**
+ * The most characters one value of the field can count, as values() counts
+ * them: declared lengths are in code points, up to two UTF-16 units each.
+ * Arrays (JSON text) are left unbounded here: a list that reads them counts.
+ */
+function fieldMaxChars(field: ScalarField | ArrayField): number {
+  if (field.kind === 'array') return Infinity;
+  if (field.type === 'integer' || field.type === 'boolean') return 1;
+  if (field.type === 'uuid') return 36;
+  if (field.enum) return Math.max(0, ...field.enum.map((value) => String(value).length));
+  return field.maxLength === undefined ? Infinity : 2 * field.maxLength;
+}
+
+/**
+ * Whether a list must count what it reads: not when the declared lengths of
+ * the columns it reads, times its limit, already stay within the bound (a
+ * list of the default fields, say). Such a list is read whole at once.
+ */
+export function listNeedsCounting(model: CollectionModel, query: ListQuery): boolean {
+  const limit = query.maxChars ?? MAX_LIST_CHARS;
+  if (limit === Infinity) return false;
+  if (clientExtShown(model, query.projection)) return true;
+  let rowChars = 0;
+  for (const leaf of model.leaves) if (leafShown(query.projection, leaf)) rowChars += fieldMaxChars(leaf.field);
+  return rowChars * query.limit > limit;
+}
 
 /** Counts the rows of one list; throws once they pass the bound. */
 export class ListBudget {

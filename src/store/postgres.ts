@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { ListBudget } from '../query/list-budget.js';
+import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
@@ -222,6 +222,7 @@ export class PostgresStore implements Store {
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, postgresDialect);
+    if (!listNeedsCounting(model, query)) return (await this.query<Row>(sql, values)).rows;
     // Through a cursor, a batch at a time and counted as read: a list over its bound stops there,
     // and neither the driver nor the event loop holds more than a batch at once.
     const client = await this.connect();

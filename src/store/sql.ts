@@ -5,7 +5,7 @@
  * differs between stores.
  */
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
-import { CREATED_AT, EXT_EXTRA_COLUMN, type CollectionModel, type FieldRef, type Leaf, type Projection } from '../collections/model.js';
+import { clientExtShown, CREATED_AT, EXT_EXTRA_COLUMN, leafShown, type CollectionModel, type FieldRef, type Leaf, type Projection } from '../collections/model.js';
 import type { FilterNode } from '../query/filter.js';
 import { filterCost, orderCost } from '../query/cost.js';
 import type { ListQuery, OrderTerm } from '../query/params.js';
@@ -184,15 +184,8 @@ export function countStatement(model: CollectionModel, domain: string, filter: F
  */
 export function projectedColumns(model: CollectionModel, projection: Projection | undefined, dialect: Dialect): string {
   if (!projection) return entityColumns(model);
-  const columns = model.leaves.map((leaf) => {
-    const wanted = projection.get(leaf.top);
-    const shown = wanted === true || (wanted !== undefined && leaf.key !== undefined && wanted.has(leaf.key));
-    return shown ? quote(leaf.column) : `NULL AS ${quote(`-${leaf.column}`)}`;
-  });
-  const extWanted = model.extField === undefined ? undefined : projection.get(model.extField);
-  const declaredExtKeys = new Set(model.leaves.filter((leaf) => leaf.top === model.extField).map((leaf) => leaf.key));
-  const clientKeysShown = extWanted === true || (extWanted !== undefined && [...extWanted].some((key) => !declaredExtKeys.has(key)));
-  columns.push(clientKeysShown ? quote(EXT_EXTRA_COLUMN) : `${dialect.emptyObject} AS ${quote(`-${EXT_EXTRA_COLUMN}`)}`);
+  const columns = model.leaves.map((leaf) => (leafShown(projection, leaf) ? quote(leaf.column) : `NULL AS ${quote(`-${leaf.column}`)}`));
+  columns.push(clientExtShown(model, projection) ? quote(EXT_EXTRA_COLUMN) : `${dialect.emptyObject} AS ${quote(`-${EXT_EXTRA_COLUMN}`)}`);
   return columns.join(', ');
 }
 

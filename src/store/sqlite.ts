@@ -18,7 +18,7 @@ import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
-import { ListBudget } from '../query/list-budget.js';
+import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
@@ -295,12 +295,16 @@ export class SqliteStore implements Store {
 
   async list(model: CollectionModel, domain: string, query: ListQuery): Promise<Row[]> {
     const { sql, values } = listStatement(model, domain, query, sqliteDialect);
+    const statement = this.rowStatement(sql);
     this.deadline = performance.now() + this.options.queryTimeoutMs;
-    // Row by row, counted as read: a list over its bound stops there, not after reading it all.
-    const budget = new ListBudget(query.maxChars);
-    const rows: Row[] = [];
     try {
-      for (const raw of this.rowStatement(sql).iterate(...(values as SQLInputValue[]))) {
+      if (!listNeedsCounting(model, query)) {
+        return statement.all(...(values as SQLInputValue[])).map((raw) => this.decode(model, raw as unknown as unknown[]));
+      }
+      // Row by row, counted as read: a list over its bound stops there, not after reading it all.
+      const budget = new ListBudget(query.maxChars);
+      const rows: Row[] = [];
+      for (const raw of statement.iterate(...(values as SQLInputValue[]))) {
         budget.values(raw as unknown as unknown[]);
         rows.push(this.decode(model, raw as unknown as unknown[]));
       }
