@@ -6,7 +6,8 @@
  * - The database, -wal and -shm files deleted or replaced under the running
  *   process: SQLite keeps writing into the unlinked files, and every write
  *   answered 200 would be gone at the next start. Each write first checks
- *   that the paths still lead to the files opened (device and inode); reads
+ *   that the paths still lead to the files opened (device and inode; once
+ *   for the writes begun in one turn of the event loop, which commit as one); reads
  *   check at most every READ_CHECK_MS. Once lost, the store stays down until
  *   restarted: the open files are not the ones on disk.
  * - A read-only file, directory or file system, and a full disk: writes fail;
@@ -72,6 +73,8 @@ export class FileGuard {
   private lost?: string;
   private lastFault?: { reason: string; at: number };
   private lastReadCheck = 0;
+  /** Set once the files passed a write's check, until the event loop's next turn. */
+  private writeCheckedThisTurn = false;
 
   constructor(private readonly file: string) {}
 
@@ -84,8 +87,15 @@ export class FileGuard {
   }
 
   beforeWrite(): void {
+    // Writes begun in one turn of the event loop commit together, after it (group-commit.ts): one
+    // check before them all holds for each, as it does for a single write, and costs five syscalls once.
+    if (this.writeCheckedThisTurn) return;
     this.checkFiles();
     this.checkWritable();
+    this.writeCheckedThisTurn = true;
+    setImmediate(() => {
+      this.writeCheckedThisTurn = false;
+    });
   }
 
   beforeRead(): void {
