@@ -3,11 +3,10 @@
  * unset) plus the client's own ext keys; stores keep rows, the wire sees
  * entities in declaration order.
  */
-import { randomBytes } from 'node:crypto';
-import { v7 as timeOrderedUuid } from 'uuid';
 import type { ScalarField } from '../collections/declaration.js';
 import { CREATED_AT, EXT_EXTRA_COLUMN, WRITTEN_AT, type CollectionModel, type Leaf, type Projection } from '../collections/model.js';
 import { invalidField } from '../errors.js';
+import { randomToken, timeOrderedUuid } from './generated-ids.js';
 import type { Body } from './validation.js';
 
 export type Row = Record<string, unknown>;
@@ -24,18 +23,13 @@ export function timestamp(date = new Date()): string {
   return date.toISOString().slice(0, 22) + 'Z';
 }
 
-/** token_local: 32 lowercase hex characters from the CSPRNG. */
-export function generateToken(): string {
-  return randomBytes(16).toString('hex');
-}
-
 /**
  * Generated ids are UUIDv7 (RFC 9562): time-ordered, so new rows share the
  * last page of the primary-key index instead of each dirtying a random page
  * that its commit has to write to the WAL and sync.
  */
 export function generateValue(field: ScalarField): string {
-  return field.generated === 'token' ? generateToken() : timeOrderedUuid();
+  return field.generated === 'token' ? randomToken() : timeOrderedUuid();
 }
 
 function leafValue(body: Body, leaf: Leaf): unknown {
