@@ -12,6 +12,8 @@
 /** @type {Record<string, { path: string, mayImport: string[], npm?: false }>} */
 const layers = {
   errors: { path: '^src/errors\\.ts$', mayImport: [] },
+  // Answers on the wire that the service's own clients read too (the command line, the console): no imports at all.
+  wire: { path: '^src/wire/', mayImport: [], npm: false },
   collections: { path: '^src/collections/', mayImport: ['errors'] },
   entity: { path: '^src/entity/', mayImport: ['collections', 'errors'] },
   query: { path: '^src/query/', mayImport: ['entity', 'collections', 'errors'] },
@@ -22,15 +24,15 @@ const layers = {
   auth: { path: '^src/auth/', mayImport: ['store', 'entity', 'collections', 'errors'] },
   openapi: { path: '^src/openapi/', mayImport: ['query', 'entity', 'collections', 'errors'] },
   // Applying recording rules to calls: fed by the change feed and the stores' interface, never by HTTP handlers.
-  decisions: { path: '^src/decisions/', mayImport: ['store/store.ts', 'events', 'calendar', 'query', 'entity', 'collections', 'errors'] },
+  decisions: { path: '^src/decisions/', mayImport: ['wire', 'store/store.ts', 'events', 'calendar', 'query', 'entity', 'collections', 'errors'] },
   // The HTTP/1.1 reader in front of Node's parser: node builtins and the error catalogue only.
   edge: { path: '^src/edge/', mayImport: ['errors'], npm: false },
-  http: { path: '^src/http/', mayImport: ['edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  http: { path: '^src/http/', mayImport: ['wire', 'edge', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
   // The command line's tables flatten entities as the service's flat=true does (query/projection).
-  client: { path: '^src/client/', mayImport: ['query', 'collections', 'errors'] },
-  // The browser console: talks to the service over HTTP only, so it imports no module of src/ (npm packages only: preact).
-  console: { path: '^console/', mayImport: [] },
-  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure|workers)\\.ts$', mayImport: ['http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
+  client: { path: '^src/client/', mayImport: ['wire', 'query', 'collections', 'errors'] },
+  // The browser console: talks to the service over HTTP only, so of src/ it imports only the wire shapes of answers (npm packages: preact).
+  console: { path: '^console/', mayImport: ['wire'] },
+  'entry points': { path: '^src/(main|service|cli|config|runtime|startup-failure|workers)\\.ts$', mayImport: ['wire', 'http', 'edge', 'client', 'decisions', 'openapi', 'auth', 'store', 'calendar', 'events', 'query', 'entity', 'collections', 'errors'] },
 };
 
 /** Parts of a layer that another layer may import without the rest. */

@@ -5,6 +5,7 @@
  */
 import { call, ClientError, type ClientOptions } from './commands.js';
 import { formatTable } from './table.js';
+import type { Decision } from '../wire/decision.js';
 
 export const DECISIONS_PATH = '/rest/v1/uc/recording_decisions';
 
@@ -15,28 +16,6 @@ export interface DecideFlags {
   'to-domain'?: string;
   at?: string;
   trace?: boolean;
-}
-
-interface TraceEntry {
-  id: string;
-  priority: number;
-  failed: string | null;
-  reason?: string;
-}
-
-interface DomainDecision {
-  domain: string;
-  dir: string;
-  record: boolean;
-  rule: { id: string; priority: number; rec: number } | null;
-  storagerule: { id: string; name: string; expires: number } | null;
-  trace?: TraceEntry[];
-}
-
-interface Decision {
-  record: boolean;
-  domains: DomainDecision[];
-  not_evaluated: string[];
 }
 
 const party = (number: string | undefined, domain: string | undefined) => ({ number: number ?? '', ...(domain === undefined ? {} : { domain }) });

@@ -4,7 +4,7 @@
  *   outside -> D incoming, D -> outside outgoing, D -> D inner,
  *   D -> E or E -> D crossdomain (the other domain is E).
  */
-import type { Direction } from './rule.js';
+import type { Direction } from '../wire/decision.js';
 
 const party = {
   type: 'object',

@@ -8,33 +8,10 @@ import { defaultCalendar, type CalendarDocument } from '../calendar/document.js'
 import { directionFor, type Call } from './call.js';
 import { localTime, type LocalTime } from './local-time.js';
 import { subjectOf, type Subject } from './mask-matcher.js';
-import { compileRule, firstFailing, precedes, type CallView, type CompiledRule, type Condition, type Direction, type MatcherCache, type RuleFields } from './rule.js';
+import { compileRule, firstFailing, precedes, type CallView, type CompiledRule, type MatcherCache, type RuleFields } from './rule.js';
+import type { DomainDecision, StorageRule, TraceEntry } from '../wire/decision.js';
 import { OrderedRules, RuleIndex } from './rule-index.js';
 import { WorkingTime, type Workday } from './working-time.js';
-
-export interface StorageRule {
-  id: string;
-  name: string;
-  expires: number;
-}
-
-export interface TraceEntry {
-  id: string;
-  priority: number;
-  /** The first condition that does not hold, in RECORDING.md's order; null for the deciding rule. */
-  failed: Condition | null;
-  /** Set when the rule holds a value no longer accepted on write: why it never matches. */
-  reason?: string;
-}
-
-export interface DomainDecision {
-  domain: string;
-  dir: Direction;
-  record: boolean;
-  rule: { id: string; priority: number; rec: number } | null;
-  storagerule: StorageRule | null;
-  trace?: TraceEntry[];
-}
 
 /** The two numbers of a call, prepared once for every domain and rule. */
 export interface PreparedCall {

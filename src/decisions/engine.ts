@@ -20,15 +20,10 @@ import type { Row } from '../entity/rows.js';
 import type { ListQuery } from '../query/params.js';
 import type { Store } from '../store/store.js';
 import { domainsOf, type Call } from './call.js';
-import { DomainRules, prepareCall, type DomainDecision, type PreparedCall, type StorageRule } from './domain-rules.js';
+import { DomainRules, prepareCall, type PreparedCall } from './domain-rules.js';
+import type { Decision, DomainDecision, StorageRule } from '../wire/decision.js';
 import type { RuleFields } from './rule.js';
 import type { Workday } from './working-time.js';
-
-export interface Decision {
-  record: boolean;
-  domains: DomainDecision[];
-  not_evaluated: string[];
-}
 
 export interface DecisionOptions {
   /** Whether the caller may have the call decided in this domain. */

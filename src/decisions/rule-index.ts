@@ -9,7 +9,8 @@
  * Every list is kept in priority order as rules come and go, so a change
  * costs a binary search and a splice, not a rebuild.
  */
-import { DIRECTIONS, firstFailing, precedes, type CallView, type CompiledRule, type Direction } from './rule.js';
+import { firstFailing, precedes, type CallView, type CompiledRule } from './rule.js';
+import { DIRECTIONS, type Direction } from '../wire/decision.js';
 
 /** Where `rule` goes in a list in priority order. */
 function lowerBound(items: readonly CompiledRule[], rule: CompiledRule): number {

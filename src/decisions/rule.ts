@@ -11,10 +11,7 @@ import { sharedAjv } from '../entity/ajv.js';
 import { MS_PER_MINUTE, previousWeekday, type LocalTime } from './local-time.js';
 import { tryCompileMask, type Matcher, type Subject } from './mask-matcher.js';
 
-export const CONDITIONS = ['dir', 'fromnumber', 'tonumber', 'crossdomain', 'schedule', 'periods'] as const;
-export type Condition = (typeof CONDITIONS)[number];
-export const DIRECTIONS = ['incoming', 'outgoing', 'inner', 'crossdomain'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
+import { DIRECTIONS, type Condition, type Direction } from '../wire/decision.js';
 
 /** The fields of a stored recordrule a decision reads. */
 export interface RuleFields {

@@ -6,7 +6,7 @@
 import { calendarSchema } from '../calendar/document.js';
 import { CALENDAR_PATH, DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { callSchema } from '../decisions/call.js';
-import { CONDITIONS, DIRECTIONS } from '../decisions/rule.js';
+import { CONDITIONS, DIRECTIONS } from '../wire/decision.js';
 import { ANY_KEY, API_REQUEST, headOf, json, operation, ref, WITH_BODY, type ExtraPaths, type OperationSpec } from '../openapi/document.js';
 import { CALENDAR_COLLECTION } from './calendar-route.js';
 

@@ -7,29 +7,11 @@
 import { useState } from 'preact/hooks';
 import { describeFailure, type Api } from '../api.js';
 import type { ServiceDescription } from '../api-description.js';
+import type { Condition, Decision } from '../../../src/wire/decision.js';
 
-interface TraceEntry {
-  id: string;
-  priority: number;
-  failed: string | null;
-  reason?: string;
-}
-interface DomainDecision {
-  domain: string;
-  dir: string;
-  record: boolean;
-  rule: { id: string; priority: number; rec: number } | null;
-  storagerule: { id: string; name: string; expires: number } | null;
-  trace?: TraceEntry[];
-}
-interface Decision {
-  record: boolean;
-  domains: DomainDecision[];
-  not_evaluated: string[];
-}
 type Rule = Record<string, unknown>;
 
-const CONDITIONS: Record<string, string> = {
+const CONDITION_TEXT: Record<Condition, string> = {
   dir: 'the call’s direction is not the rule’s dir',
   fromnumber: 'the caller’s number does not match the rule’s fromnumber',
   tonumber: 'the called number does not match the rule’s tonumber',
@@ -142,7 +124,7 @@ export function CallTester({ api, path, domain, service, canReadRules }: { api: 
                         <td data-testid="outcome">
                           {entry.failed === null
                             ? 'decided'
-                            : `failed: ${entry.failed}${rules[entry.id] ? ` (${JSON.stringify(rules[entry.id][entry.failed])})` : ''}: ${CONDITIONS[entry.failed] ?? entry.failed}`}
+                            : `failed: ${entry.failed}${rules[entry.id] ? ` (${JSON.stringify(rules[entry.id][entry.failed])})` : ''}: ${CONDITION_TEXT[entry.failed] ?? entry.failed}`}
                           {entry.reason && ` (${entry.reason})`}
                         </td>
                       </tr>
