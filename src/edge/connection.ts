@@ -159,6 +159,11 @@ export class EdgeConnection implements RequestSink {
     this.#pump();
   }
 
+  /** Node's server is done with the connection (an answer said "Connection: close"). */
+  closeAfterAnswer(): void {
+    this.#closeGracefully();
+  }
+
   /** Checks this connection's deadlines; called periodically by the listener. */
   sweep(now: number): void {
     if (this.#lingering || this.#socket.destroyed) return;
@@ -200,7 +205,9 @@ export class EdgeConnection implements RequestSink {
       this.#lastRequest = true;
       return;
     }
-    // A chunked body arrives whole with its head: the memory collected for it goes with it.
+    // A chunked body arrives whole with its head: the memory collected for it goes with it, and a 100
+    // not sent yet is owed no more (sent later, it would pass for the answer to the next request).
+    if (parsed.framing.kind === 'chunked') this.#continueOwed = false;
     const budgeted = parsed.framing.kind === 'chunked' ? this.#collecting : 0;
     if (budgeted > 0) this.#collecting = 0;
     this.#held.push({ head, body: [], bodyLeft: bodyLength, handedOver: false, budgeted });

@@ -78,6 +78,9 @@ export function listenThroughEdge(httpServer: http.Server, limits: EdgeLimits = 
     socket.once('close', () => open.delete(socket));
     // net.Socket hands every chunk it reads, and null at the end, to push(); a false return stops reading.
     socket.push = (chunk: Buffer | null): boolean => (chunk === null ? connection.receivedEnd() : connection.received(chunk));
+    // Node's server closes this way after an answer that said "Connection: close"; the edge closes
+    // as it does after its own refusals, so what the client still sends does not reset the answer.
+    socket.destroySoon = () => connection.closeAfterAnswer();
     httpServer.emit('connection', socket);
     // Node's http server reads a socket's handle directly unless the socket has a
     // 'data' listener; with one, every chunk passes through push() above.

@@ -11,6 +11,12 @@ import { CARRIER_METHOD, EXTENSION_METHOD_HEADER, isNativeMethod } from './metho
 export interface HeadLimits {
   maxTargetBytes: number;
   maxFields: number;
+  /**
+   * A body, de-chunked. A sized one within it is passed on as it arrives and
+   * checked by the application; one over it is never read (the application
+   * refuses it from the head) and its connection closes after the answer.
+   */
+  maxBodyBytes: number;
 }
 
 export type BodyFraming = { kind: 'none' } | { kind: 'sized'; length: number } | { kind: 'chunked' };
@@ -25,8 +31,13 @@ export interface RequestHead {
   fields: Field[];
   /** Host to present: the absolute-form target's authority, if there was one. */
   authority?: string;
-  /** The connection ends with this request's response (RFC 9112 §9.3): nothing after it is read. */
+  /**
+   * The connection ends with this request's response (RFC 9112 §9.3): nothing after it is read.
+   * The client's choice, or the edge's when the answer may go out before the body has come.
+   */
   closesConnection: boolean;
+  /** The edge's own choice to close: Node's parser is shown "Connection: close", so the answer says so. */
+  edgeCloses: boolean;
   /** `Expect: 100-continue` in HTTP/1.1: the client may wait for a 100 before sending its body. */
   expectsContinue: boolean;
   /**
@@ -118,11 +129,30 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   } else if (contentLength !== undefined && contentLength > 0) {
     framing = { kind: 'sized', length: contentLength };
   }
-  const closesConnection = connectionOptions.includes('close') || (line.versionMinor === 0 && !connectionOptions.includes('keep-alive'));
-  const invitesBody = expectsContinue && credentials;
+  const clientCloses = connectionOptions.includes('close') || (line.versionMinor === 0 && !connectionOptions.includes('keep-alive'));
+  const oversized = framing.kind === 'sized' && framing.length > limits.maxBodyBytes;
+  // No 100 for a body the application will refuse from the head (RFC 9110 §10.1.1): 413, or 401 first.
+  const invitesBody = expectsContinue && credentials && !oversized;
+  // A client waiting for a 100 that does not come may never send its body (RFC 9110 §10.1.1); nor
+  // does anyone send an oversized one. The answer goes out first, then the connection closes: what
+  // would follow on it is not known to be a body or a request.
+  const withheld = expectsContinue && !invitesBody && framing.kind === 'sized';
+  const edgeCloses = !clientCloses && (oversized || withheld);
   // Node's server would answer any Expect it is shown with a 100: it sees one only where a 100 is due.
-  if (expectation && !nodeAnswersExpectation(framing, invitesBody)) rewrite = true;
-  return { method: line.method, path: target.path, versionMinor: line.versionMinor, framing, passThrough: !rewrite, fields, authority: target.authority, closesConnection, expectsContinue, invitesBody };
+  if ((expectation && !nodeAnswersExpectation(framing, invitesBody)) || edgeCloses) rewrite = true;
+  return {
+    method: line.method,
+    path: target.path,
+    versionMinor: line.versionMinor,
+    framing,
+    passThrough: !rewrite,
+    fields,
+    authority: target.authority,
+    closesConnection: clientCloses || edgeCloses,
+    edgeCloses,
+    expectsContinue,
+    invitesBody,
+  };
 }
 
 /** Node's server sends the 100 for a sized body, the edge for a chunked one (collected first). */
@@ -142,9 +172,11 @@ export function canonicalHead(head: RequestHead, bodyLength: number): Buffer {
     if (REWRITTEN_FIELDS.has(field.lower)) continue;
     if (field.lower === 'host' && head.authority !== undefined) continue;
     if (field.lower === 'expect' && !nodeAnswersExpectation(head.framing, head.invitesBody)) continue;
+    if (head.edgeCloses && (field.lower === 'connection' || field.lower === 'proxy-connection')) continue;
     text += `${field.name}: ${field.value}\r\n`;
   }
   if (head.authority !== undefined) text += `host: ${head.authority}\r\n`;
+  if (head.edgeCloses) text += 'connection: close\r\n';
   if (!native) text += `${EXTENSION_METHOD_HEADER}: ${head.method}\r\n`;
   if (bodyLength > 0 || head.framing.kind !== 'none') text += `content-length: ${bodyLength}\r\n`;
   return Buffer.from(`${text}\r\n`, 'latin1');

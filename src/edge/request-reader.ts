@@ -24,8 +24,6 @@ export interface ReaderLimits extends HeadLimits {
   maxChunkLineBytes: number;
   /** The trailer section of a chunked body. */
   maxTrailerBytes: number;
-  /** A chunked body, de-chunked (a sized one is passed on as it arrives and checked by the application). */
-  maxBodyBytes: number;
 }
 
 export interface RequestSink {
