@@ -200,6 +200,9 @@ export function listStatement(model: CollectionModel, domain: string, query: Lis
   return { sql, values: params.values };
 }
 
+// A LOOKUP's text depends on the collection and the dialect only: built once for each.
+const lookupTexts = new WeakMap<Dialect, WeakMap<CollectionModel, string>>();
+
 /**
  * One indexed equality per key field, concatenated. Not an OR across the
  * fields, an ORDER BY or a de-duplicating UNION: each lets the planner walk
@@ -207,17 +210,24 @@ export function listStatement(model: CollectionModel, domain: string, query: Lis
  * de-duplicated and ordered by orderLookupRows.
  */
 export function lookupStatement(model: CollectionModel, domain: string, key: string, dialect: Dialect): { sql: string; values: unknown[] } {
-  // Placeholders are added in the order they appear: SQLite binds "?" by position.
-  const params = new Params(dialect);
-  const branches = model.lookupLeaves.map((leaf) => {
-    // ids are stored lowercase; a key that differs only in case still names the same entity.
-    const value = leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' ? key.toLowerCase() : key;
-    return (
-      `SELECT ${quote('id')}, ${quote(createdAtColumn(model))} AS ${quote(LOOKUP_CREATED_AT)} FROM ${tableName(model)} ` +
-      `WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${quote(leaf.column)} = ${params.add(value)}`
-    );
-  });
-  return { sql: branches.join(' UNION ALL '), values: params.values };
+  // ids are stored lowercase; a key that differs only in case still names the same entity.
+  const values = model.lookupLeaves.flatMap((leaf) => [domain, leaf.field.kind === 'scalar' && leaf.field.type === 'uuid' ? key.toLowerCase() : key]);
+  let texts = lookupTexts.get(dialect);
+  if (!texts) lookupTexts.set(dialect, (texts = new WeakMap()));
+  let sql = texts.get(model);
+  if (sql === undefined) {
+    // Placeholders are numbered in the order they appear: SQLite binds "?" by position, as values lists them.
+    const params = new Params(dialect);
+    sql = model.lookupLeaves
+      .map(
+        (leaf) =>
+          `SELECT ${quote('id')}, ${quote(createdAtColumn(model))} AS ${quote(LOOKUP_CREATED_AT)} FROM ${tableName(model)} ` +
+          `WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${quote(leaf.column)} = ${params.add(key)}`,
+      )
+      .join(' UNION ALL ');
+    texts.set(model, sql);
+  }
+  return { sql, values };
 }
 
 const LOOKUP_CREATED_AT = 'created_at';
