@@ -69,6 +69,37 @@ describe('the edge refuses smuggling and keeps the canary', () => {
     await assertCanaryAlive();
   });
 
+  test('a head naming both keep-alive and close closes, and its answer says so (HTTP/1.0 too, where Node lets keep-alive win)', async () => {
+    for (const head of ['GET /healthz HTTP/1.0\r\nConnection: keep-alive, close\r\n', 'GET /healthz HTTP/1.0\r\nProxy-Connection: close, keep-alive\r\n', 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n']) {
+      const connection = await RawConnection.open(service.current.port);
+      try {
+        connection.write(`${head}\r\n`);
+        const [answer] = await connection.read(1);
+        assert.equal(answer.status, 200);
+        assert.equal(answer.headers.connection, 'close', head);
+        connection.write(smuggledDelete());
+        await connection.waitClosed();
+      } finally {
+        connection.destroy();
+      }
+    }
+    await assertCanaryAlive();
+  });
+
+  test('an empty Authorization field is no credentials: no 100 invites the body', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(`POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization:\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(connection.unread, '');
+      connection.write(`${chunk('{}')}0\r\n\r\n`);
+      const [refusal] = await connection.read(1);
+      assert.equal(refusal.status, 401);
+    } finally {
+      connection.destroy();
+    }
+  });
+
   test('a 100 owed to a chunked body that arrived before its turn is not sent later, to the next request', async () => {
     const keyed = `POST ${RR} HTTP/1.1\r\nHost: x\r\n${auth()}Expect: 100-continue\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n${chunk('{"priority":5}')}0\r\n\r\n`;
     // Behind another request, so that its body is complete before it is its turn.

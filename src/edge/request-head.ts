@@ -36,8 +36,12 @@ export interface RequestHead {
    * The client's choice, or the edge's when the answer may go out before the body has come.
    */
   closesConnection: boolean;
-  /** The edge's own choice to close: Node's parser is shown "Connection: close", so the answer says so. */
-  edgeCloses: boolean;
+  /**
+   * The connection closes but Node's parser would not read it so (the edge's own choice to close,
+   * or an HTTP/1.0 head naming both keep-alive and close, where Node lets keep-alive win): it is
+   * shown "Connection: close" in place of the client's fields, so the answer says so.
+   */
+  restatesClose: boolean;
   /** `Expect: 100-continue` in HTTP/1.1: the client may wait for a 100 before sending its body. */
   expectsContinue: boolean;
   /**
@@ -101,7 +105,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
         expectsContinue = line.versionMinor === 1;
         break;
       case 'authorization':
-        credentials = true;
+        // An empty field is no credentials (RFC 9110 §11.6.2): nothing to invite a body for.
+        if (field.value !== '') credentials = true;
         break;
       // Node's parser honours Proxy-Connection as it does Connection.
       case 'connection':
@@ -137,9 +142,11 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
   // does anyone send an oversized one. The answer goes out first, then the connection closes: what
   // would follow on it is not known to be a body or a request.
   const withheld = expectsContinue && !invitesBody && framing.kind === 'sized';
-  const edgeCloses = !clientCloses && (oversized || withheld);
+  const closesConnection = clientCloses || oversized || withheld;
+  const nodeCloses = line.versionMinor === 1 ? connectionOptions.includes('close') : !connectionOptions.includes('keep-alive');
+  const restatesClose = closesConnection && !nodeCloses;
   // Node's server would answer any Expect it is shown with a 100: it sees one only where a 100 is due.
-  if ((expectation && !nodeAnswersExpectation(framing, invitesBody)) || edgeCloses) rewrite = true;
+  if ((expectation && !nodeAnswersExpectation(framing, invitesBody)) || restatesClose) rewrite = true;
   return {
     method: line.method,
     path: target.path,
@@ -148,8 +155,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
     passThrough: !rewrite,
     fields,
     authority: target.authority,
-    closesConnection: clientCloses || edgeCloses,
-    edgeCloses,
+    closesConnection,
+    restatesClose,
     expectsContinue,
     invitesBody,
   };
@@ -172,11 +179,11 @@ export function canonicalHead(head: RequestHead, bodyLength: number): Buffer {
     if (REWRITTEN_FIELDS.has(field.lower)) continue;
     if (field.lower === 'host' && head.authority !== undefined) continue;
     if (field.lower === 'expect' && !nodeAnswersExpectation(head.framing, head.invitesBody)) continue;
-    if (head.edgeCloses && (field.lower === 'connection' || field.lower === 'proxy-connection')) continue;
+    if (head.restatesClose && (field.lower === 'connection' || field.lower === 'proxy-connection')) continue;
     text += `${field.name}: ${field.value}\r\n`;
   }
   if (head.authority !== undefined) text += `host: ${head.authority}\r\n`;
-  if (head.edgeCloses) text += 'connection: close\r\n';
+  if (head.restatesClose) text += 'connection: close\r\n';
   if (!native) text += `${EXTENSION_METHOD_HEADER}: ${head.method}\r\n`;
   if (bodyLength > 0 || head.framing.kind !== 'none') text += `content-length: ${bodyLength}\r\n`;
   return Buffer.from(`${text}\r\n`, 'latin1');
