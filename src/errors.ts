@@ -137,6 +137,9 @@ export class UnsupportedMediaTypeError extends ServiceError {
   readonly code = ErrorCodes.UNSUPPORTED_MEDIA_TYPE;
 }
 
+/** A body in a content coding (gzip, ...): the service reads bodies as sent, uncoded. */
+export class UnsupportedContentCodingError extends UnsupportedMediaTypeError {}
+
 /** The store cannot be reached; requests are refused until it returns. */
 export class StoreUnavailableError extends ServiceError {
   readonly code = ErrorCodes.STORE_UNAVAILABLE;
@@ -191,6 +194,7 @@ export const errors = {
   inUse: (entity: string, users: number, by: string) => new InUseError(entity, users, by),
   bodyTooLarge: (limit: number) => new BodyTooLargeError(limit),
   unsupportedMediaType: () => new UnsupportedMediaTypeError('Content-Type must be application/json'),
+  unsupportedContentCoding: (coding: string) => new UnsupportedContentCodingError(`Content-Encoding ${JSON.stringify(coding)} is not supported: send the body uncoded`),
   internal: () => new InternalError('Internal server error'),
   queryTimeout: (detail?: string) => new QueryTimeoutError(detail),
 };

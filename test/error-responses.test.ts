@@ -64,7 +64,9 @@ describe('error responses', () => {
     const malformed = (message: string) => ({ error_code: 1400, error_message: message });
     assertErrorReply(await api.post(RR, new RawBody(''), { 'content-type': 'application/json' }), 400, malformed('Request body is empty; expected JSON'));
     assertErrorReply(await api.post(RR, new RawBody('{"priority": 1,')), 400, malformed('Request body is not valid JSON'));
-    assertErrorReply(await api.post(RR, new RawBody('{"priority":1,"__proto__":{"polluted":true}}')), 400, malformed('Request body is not valid JSON'));
+    const poisoned = malformed('Request body may not hold a "__proto__" key, nor a "constructor" object with a "prototype" key');
+    assertErrorReply(await api.post(RR, new RawBody('{"priority":1,"__proto__":{"polluted":true}}')), 400, poisoned);
+    assertErrorReply(await api.post(RR, new RawBody('{"priority":1,"constructor":{"prototype":{}}}')), 400, poisoned);
     assertErrorReply(await api.get(`${RR}/%00`), 400, malformed('NUL characters (%00) are not allowed in the URL'));
   });
 
@@ -112,6 +114,19 @@ describe('error responses', () => {
 
   test('415 for a body that is not application/json', async () => {
     assertErrorReply(await api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'text/plain' }), 415, { error_code: 1415, error_message: 'Content-Type must be application/json' });
+  });
+
+  test('415 for a body in a content coding, naming it and the coding accepted; nothing is stored', async () => {
+    const before = (await api.get(RR, { limit: '10000', mask: 'id' })).body.length;
+    for (const coding of ['gzip', 'deflate, gzip', 'br']) {
+      const reply = await api.post(RR, { priority: 1 }, { 'content-encoding': coding });
+      assertErrorReply(reply, 415, { error_code: 1415, error_message: `Content-Encoding ${JSON.stringify(coding)} is not supported: send the body uncoded` });
+      assert.equal(reply.headers.get('accept-encoding'), 'identity');
+    }
+    assert.equal((await api.post('/rest/v1/uc/recording_decisions', { to: { number: '1', domain: 'default' } }, { 'content-encoding': 'gzip' })).status, 415);
+    assert.equal((await api.get(RR, { limit: '10000', mask: 'id' })).body.length, before);
+    // identity is no coding at all.
+    assert.equal((await api.post(RR, { priority: 1 }, { 'content-encoding': 'identity' })).status, 200);
   });
 });
 

@@ -4,7 +4,7 @@
  * Fastify's own refusals read as catalogue errors. Every failure leaves as
  * `{"error_code": 1000 + status, "error_message": ..., "error_details"?: [...]}`.
  */
-import { errorBody, errorCodeFor, errors, MethodNotAllowedError, ServiceError, UnauthenticatedError, type ErrorBody, type ErrorCode } from '../errors.js';
+import { errorBody, errorCodeFor, errors, MethodNotAllowedError, ServiceError, UnauthenticatedError, UnsupportedContentCodingError, type ErrorBody, type ErrorCode } from '../errors.js';
 
 // The reader in front of Node's parser writes its error responses with these.
 export { errorBody, errorCodeFor } from '../errors.js';
@@ -60,6 +60,8 @@ function fromFramework(err: FrameworkError, bodyLimit: number): ServiceError | u
 function headersFor(err: ServiceError): Record<string, string> {
   if (err instanceof MethodNotAllowedError) return { allow: err.allowed.join(', ') };
   if (err instanceof UnauthenticatedError) return { 'www-authenticate': 'Bearer' };
+  // RFC 9110 §15.5.16: the codings the service does accept.
+  if (err instanceof UnsupportedContentCodingError) return { 'accept-encoding': 'identity' };
   return {};
 }
 

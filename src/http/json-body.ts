@@ -6,6 +6,10 @@
  * entity is nested anywhere near MAX_BODY_DEPTH, and the declarations bound
  * their own parts (ext, periods) more tightly still.
  *
+ * A body in a content coding (Content-Encoding other than identity) is a
+ * 415 (RFC 9110 §8.4): read as plain JSON, it would be other bytes than a
+ * filter in front that decodes it had inspected.
+ *
  * Many client wrappers send `Content-Type: application/json` on every
  * request: an empty body is no body for the methods that take none (DELETE
  * as much as GET), and "empty, expected JSON" only where one is required.
@@ -42,14 +46,31 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
+const POISONING = 'Request body may not hold a "__proto__" key, nor a "constructor" object with a "prototype" key';
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity' && coding.trim() !== '') return done(errors.unsupportedContentCoding(coding), undefined);
     // Shorter texts cannot be that deep: the common case skips the scan.
     if (text.length > MAX_BODY_DEPTH && nestedDeeperThan(text, MAX_BODY_DEPTH)) return done(errors.nestedTooDeep(MAX_BODY_DEPTH), undefined);
-    parse(request, text, done);
+    parse(request, text, (err, value) => {
+      // The parser reports prototype poisoning as invalid JSON; say what is wrong with valid JSON.
+      if (err && isJson(text)) return done(errors.badRequest(POISONING), undefined);
+      done(err, value);
+    });
   });
 }
