@@ -281,6 +281,11 @@ describe('the edge refuses smuggling and keeps the canary', () => {
     const { statuses, last } = await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n');
     assert.deepEqual(statuses, [417]);
     assert.equal(last.error_code, 1417);
+    assert.deepEqual((await exchange(service.current.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, magic\r\n\r\n')).statuses, [417]);
+    // A list of 100-continue on one line is what the same on two lines is (RFC 9110 §5.3).
+    for (const expect of ['Expect: 100-continue, 100-Continue\r\n', 'Expect: 100-continue\r\nExpect: 100-continue\r\n']) {
+      assert.deepEqual((await exchange(service.current.port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${expect}\r\n`)).statuses, [200], expect);
+    }
   });
 
   test('a chunked body over the body limit is 413 before the application sees it', async () => {

@@ -100,7 +100,8 @@ export function readRequestHead(text: string, limits: HeadLimits): RequestHead {
         break;
       case 'expect':
         // RFC 9110 §10.1.1: only 100-continue is defined; Node's server would answer others itself.
-        if (field.value.toLowerCase() !== '100-continue') throw new EdgeError(417, 'Only "Expect: 100-continue" is supported');
+        // A list on one line means what the same members on several lines do (§5.3).
+        if (!field.value.split(',').every((member) => member.trim().toLowerCase() === '100-continue')) throw new EdgeError(417, 'Only "Expect: 100-continue" is supported');
         expectation = true;
         expectsContinue = line.versionMinor === 1;
         break;
