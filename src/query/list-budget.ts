@@ -40,7 +40,9 @@ function fieldMaxChars(field: ScalarField | ArrayField): number {
 /**
  * Whether a list must count what it reads: not when the declared lengths of
  * the columns it reads, times its limit, already stay within the bound (a
- * list of the default fields, say). Such a list is read whole at once.
+ * list of the default fields, say). Such a list is read whole at once. (Text
+ * stored before its field declared a length may be longer; every write since
+ * is held to the declared length.)
  */
 export function listNeedsCounting(model: CollectionModel, query: ListQuery): boolean {
   const limit = query.maxChars ?? MAX_LIST_CHARS;
