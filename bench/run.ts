@@ -214,6 +214,8 @@ interface EngineFigures {
   compiledMB: number;
   mbPer100kRules: number;
   engine: { decisions: number; perSecond: number; p50: number; p99: number; max: number };
+  /** The engine with the CPU caches swept before each decision, as between requests. */
+  cold: { decisions: number; perSecond: number; p50: number; p99: number; max: number };
   scan: { decisions: number; perSecond: number; p50: number; p99: number; max: number };
   mismatches: number;
 }
@@ -274,7 +276,7 @@ async function decisionsBench(work: string, measurements: Measurement[]): Promis
 }
 
 function reportDecisions(engine: EngineFigures[], measurements: Measurement[], memory: Record<string, number>): Target[] {
-  const rows = [['rules', 'engine/s', 'p50 ms', 'p99 ms', 'max ms', 'SQL scan/s', 'scan p50 ms', 'scan p99 ms', 'x faster', 'compile ms', 'heap MB', 'MB per 100k', 'RSS MB', 'mismatches']];
+  const rows = [['rules', 'engine/s', 'p50 ms', 'p99 ms', 'max ms', 'cold p50 ms', 'cold p99 ms', 'SQL scan/s', 'scan p50 ms', 'scan p99 ms', 'x faster', 'compile ms', 'heap MB', 'MB per 100k', 'RSS MB', 'mismatches']];
   for (const figures of engine) {
     rows.push([
       String(figures.scale),
@@ -282,6 +284,8 @@ function reportDecisions(engine: EngineFigures[], measurements: Measurement[], m
       String(figures.engine.p50),
       String(figures.engine.p99),
       String(figures.engine.max),
+      String(figures.cold.p50),
+      String(figures.cold.p99),
       String(figures.scan.perSecond),
       String(figures.scan.p50),
       String(figures.scan.p99),
@@ -293,7 +297,7 @@ function reportDecisions(engine: EngineFigures[], measurements: Measurement[], m
       String(figures.mismatches),
     ]);
   }
-  console.log('\nrecording decisions, one domain, in one process (the engine against a SQL scan)');
+  console.log('\nrecording decisions, one domain, in one process (the engine against a SQL scan; cold: CPU caches swept before each decision)');
   console.log(table(rows));
   const http = measurements.filter((m) => m.operation.startsWith('decision'));
   const httpRows = [['target', 'operation', 'rules', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'errors']];
@@ -306,6 +310,7 @@ function reportDecisions(engine: EngineFigures[], measurements: Measurement[], m
   const paced = http.filter((m) => m.operation === `decision at ${DECISION_RATE}/s` && m.scale === largest.scale).sort((a, b) => a.p99 - b.p99)[0];
   return [
     [`decision p99 < 1 ms at ${largest.scale} rules (engine)`, largest.engine.p99 < 1, `${largest.engine.p99} ms`],
+    [`decision p99 < 1 ms at ${largest.scale} rules (engine, caches cold)`, largest.cold.p99 < 1, `${largest.cold.p99} ms`],
     [`>= 10,000 decisions/s at ${largest.scale} rules (engine)`, largest.engine.perSecond >= 10_000, `${largest.engine.perSecond}/s`],
     [`>= 10,000 decisions/s at ${largest.scale} rules (HTTP, saturation)`, (saturated?.rps ?? 0) >= 10_000, `${saturated?.rps} req/s (${saturated?.target})`],
     [

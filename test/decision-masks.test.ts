@@ -153,8 +153,8 @@ describe('decisions on random rule sets, against a reference decision', () => {
   let api: Api;
   const rules: any[] = [];
   const DIRS = ['', '*', 'incoming', 'outgoing', 'inner', 'crossdomain'];
-  const RULE_MASKS = ['', '*', '7495*', '749*', '7*', '*789*', 'XXX789*', '[+]*', '1XX', '10[0-5]', '{E}', '+7*', '?49?*', '7495123456[7-9]', '8*', 'X', '74951234567'];
-  const NUMBERS = ['74951234567', '7495', '749', '101', '105', '199', '+74951234567', '', '12378900', '8', '9', '74951234568'];
+  const RULE_MASKS = ['', '*', '7495*', '749*', '7*', '*789*', 'XXX789*', '[+]*', '1XX', '10[0-5]', '{E}', '+7*', '?49?*', '7495123456[7-9]', '8*', 'X', '74951234567', 'sip:1*'];
+  const NUMBERS = ['74951234567', '7495', '749', '101', '105', '199', '+74951234567', '', '12378900', '8', '9', '74951234568', 'sip:10', 'sip:2'];
   const DOMAIN_MASKS = ['', '*', 'par*', 'partner', 'other', 'p?rtner'];
 
   before(async () => {

@@ -366,23 +366,37 @@ describe('recording decisions', () => {
     assert.deepEqual(reply.body.domains[0].rule, { id: best.id, priority: 1, rec: 0 });
   });
 
-  test('two number prefixes the rule index hashes alike each find their own rules', async () => {
-    // 78875479 and 71066623 collide in the index's prefix hash (31-based, 30 bits): one group is kept beside the other.
-    const [first, second] = ['78875479', '71066623'];
-    const a = await api.create(RR, { priority: 10, fromnumber: `${first}*` });
-    const b = await api.create(RR, { priority: 11, fromnumber: `${second}*` });
-    const ruleFor = async (number: string) => (await decide(incoming(number, '1'))).body.domains[0].rule?.id ?? null;
-    assert.equal(await ruleFor(`${first}0`), a.id);
-    assert.equal(await ruleFor(`${second}0`), b.id);
-    assert.equal(await ruleFor('7887547'), null, 'a shorter number matches neither');
-    await api.delete(`${RR}/${a.id}`);
-    assert.equal(await ruleFor(`${first}0`), null);
-    assert.equal(await ruleFor(`${second}0`), b.id, 'the other group outlives the one whose place it shared');
-    const c = await api.create(RR, { priority: 12, fromnumber: `${first}*` });
-    assert.equal(await ruleFor(`${first}0`), c.id);
-    assert.equal(await ruleFor(`${second}0`), b.id);
-    await api.delete(`${RR}/${b.id}`);
-    await api.delete(`${RR}/${c.id}`);
+  test('prefixes that share their beginning, or hold other characters than digits, each find their own rules', async () => {
+    const index = new Api(service.current.url, await addKey(service.current, 'prefixes'));
+    const ruleFor = async (number: string) => (await index.post(DECIDE, incoming(number, '1', 'prefixes'))).body.domains[0].rule?.id ?? null;
+    const short = await index.create(RR, { priority: 11, fromnumber: '7495*' });
+    const long = await index.create(RR, { priority: 10, fromnumber: '74951*' });
+    const sip = await index.create(RR, { priority: 5, fromnumber: 'sip:ü1*' });
+    const astral = await index.create(RR, { priority: 5, fromnumber: '\u{1F4DE}7*' });
+    assert.equal(await ruleFor('749512'), long.id);
+    assert.equal(await ruleFor('749522'), short.id);
+    assert.equal(await ruleFor('749'), null, 'a shorter number matches neither');
+    assert.equal(await ruleFor('sip:ü10'), sip.id);
+    assert.equal(await ruleFor('sip:ü2'), null);
+    assert.equal(await ruleFor('\u{1F4DE}70'), astral.id);
+    assert.equal(await ruleFor('\u{1F4DF}70'), null, 'a neighbouring code point is another character');
+    await index.delete(`${RR}/${long.id}`);
+    assert.equal(await ruleFor('749512'), short.id, 'the shorter prefix outlives the longer one it shares nodes with');
+
+    // Many prefixes come and go (the index files its live rules anew once most of its room is dead).
+    const passing: any[] = [];
+    for (let start = 0; start < 300; start += 25) {
+      const batch = Array.from({ length: 25 }, (_, i) => index.create(RR, { priority: 1, fromnumber: `6${String(((start + i) * 7919) % 10_000_000).padStart(7, '0')}*` }));
+      passing.push(...(await Promise.all(batch)));
+    }
+    assert.equal(await ruleFor(`${passing[123].fromnumber.slice(0, -1)}5`), passing[123].id);
+    for (const rule of passing) await index.delete(`${RR}/${rule.id}`);
+    assert.equal(await ruleFor(`${passing[123].fromnumber.slice(0, -1)}5`), null);
+    assert.equal(await ruleFor('749512'), short.id);
+    assert.equal(await ruleFor('sip:ü10'), sip.id);
+    assert.equal(await ruleFor('\u{1F4DE}70'), astral.id);
+    const again = await index.create(RR, { priority: 1, fromnumber: '74951*' });
+    assert.equal(await ruleFor('749512'), again.id);
   });
 
   test('every write is reflected in the next decision', async () => {

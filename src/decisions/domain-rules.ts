@@ -66,6 +66,7 @@ export class DomainRules {
     }
     compiled.sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
     for (const rule of compiled) this.file(rule);
+    this.index.fit();
   }
 
   /** `prune`: drop the shared caches first if they hold far more than the rules use (not while the rules are still coming). */

@@ -46,82 +46,129 @@ export class OrderedRules {
   }
 }
 
-/** A step of a string hash kept in V8's small-integer range, so a Map keyed by it hashes no string. */
-const hashStep = (hash: number, code: number) => (Math.imul(hash, 31) + code) & 0x3fffffff;
-
-function hashOf(text: string): number {
-  let hash = 0;
-  for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
-  return hash;
-}
+// A trie node is one row of WIDTH int32s: a child per common character, and a mark for a group.
+const WIDTH = 16;
+const GROUPED = WIDTH - 1;
+const COMMON = '0123456789+#.-@';
+/** The row slot of each common character; -1 for the rest, which go through `rare`. */
+const SLOT = new Int8Array(128).fill(-1);
+for (let i = 0; i < COMMON.length; i++) SLOT[COMMON.charCodeAt(i)] = i;
+// Dead nodes a trie may hold beyond twice what its groups' prefixes need before it is built anew.
+const SLACK_NODES = 1024;
 
 /**
- * Rules grouped by the literal prefix of one side's mask. Groups are found
- * by a hash of the prefix, worked out a character at a time along the
- * number, so a lookup builds no substring (a Map keyed by strings interns
- * every one it is asked for: a third of a decision's time). The rare group
- * whose hash another prefix holds goes into `overflow`, keyed by its text.
+ * Rules grouped by the literal prefix of one side's mask, in a trie of the
+ * prefixes' characters held in one typed array: a call walks it along its
+ * number, one row (one cache line) per character, and stops where no longer
+ * prefix exists. Between two requests a server's caches hold other things, so
+ * a decision pays for every line it touches; a hash lookup per prefix length
+ * touched several, and looked at lengths no prefix of the number has.
  */
-class PrefixGroups {
-  // Plain arrays: most prefixes have one rule, and a wrapper per group would double their memory.
-  private readonly groups = new Map<number, CompiledRule[]>();
-  private readonly overflow = new Map<string, CompiledRule[]>();
-  /** The longest prefix ever grouped: no longer prefix of a number needs looking up. */
-  longest = 0;
+class PrefixTrie {
+  private rows = new Int32Array(WIDTH * 64);
+  /** Nodes in use; node 0 is the root, so 0 also means "no child". */
+  private size = 1;
+  /** Children by characters outside COMMON: "node code". */
+  private rare = new Map<string, number>();
+  /** The rules whose prefix ends at a node, by node. */
+  private groups: (CompiledRule[] | undefined)[] = [undefined];
+  /** The characters of all grouped prefixes: what the trie needs at most. */
+  private groupedChars = 0;
 
   constructor(private readonly side: 'from' | 'to') {}
 
-  private prefixOf(group: CompiledRule[]): string {
-    return group[0][this.side]!.literalPrefix;
+  private child(node: number, code: number): number {
+    const slot = code < 128 ? SLOT[code] : -1;
+    if (slot >= 0) return this.rows[node * WIDTH + slot];
+    return this.rare.size === 0 ? 0 : (this.rare.get(`${node} ${code}`) ?? 0);
   }
 
-  /** The group of `prefix`, wherever it is kept; undefined if none. */
-  private groupOf(prefix: string, hash: number): CompiledRule[] | undefined {
-    const group = this.groups.get(hash);
-    return group && this.prefixOf(group) === prefix ? group : this.overflow.get(prefix);
+  private addChild(node: number, code: number): number {
+    if ((this.size + 1) * WIDTH > this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    const child = this.size++;
+    this.groups.push(undefined);
+    const slot = code < 128 ? SLOT[code] : -1;
+    if (slot >= 0) this.rows[node * WIDTH + slot] = child;
+    else this.rare.set(`${node} ${code}`, child);
+    return child;
+  }
+
+  /** The node of `prefix`; 0 when it has none and `create` is false. */
+  private nodeOf(prefix: string, create: boolean): number {
+    let node = 0;
+    for (let i = 0; i < prefix.length; i++) {
+      const code = prefix.charCodeAt(i);
+      let next = this.child(node, code);
+      if (next === 0) {
+        if (!create) return 0;
+        next = this.addChild(node, code);
+      }
+      node = next;
+    }
+    return node;
   }
 
   add(prefix: string, rule: CompiledRule): void {
-    const hash = hashOf(prefix);
-    const group = this.groupOf(prefix, hash);
-    if (group) insertInOrder(group, rule);
-    else if (this.groups.has(hash)) this.overflow.set(prefix, [rule]);
-    else this.groups.set(hash, [rule]);
-    if (prefix.length > this.longest) this.longest = prefix.length;
+    const node = this.nodeOf(prefix, true);
+    const group = this.groups[node];
+    if (group) return insertInOrder(group, rule);
+    this.groups[node] = [rule];
+    this.rows[node * WIDTH + GROUPED] = 1;
+    this.groupedChars += prefix.length;
   }
 
   remove(prefix: string, rule: CompiledRule): void {
-    const hash = hashOf(prefix);
-    const group = this.groupOf(prefix, hash);
-    if (!group) return;
+    const node = this.nodeOf(prefix, false);
+    const group = this.groups[node];
+    if (node === 0 || !group) return;
     removeInOrder(group, rule);
     if (group.length > 0) return;
-    if (this.groups.get(hash) === group) this.groups.delete(hash);
-    else this.overflow.delete(prefix);
+    this.groups[node] = undefined;
+    this.rows[node * WIDTH + GROUPED] = 0;
+    this.groupedChars -= prefix.length;
+    // Nodes are not taken out one by one; once most are dead, the live groups are filed anew.
+    if (this.size > 2 * this.groupedChars + SLACK_NODES) this.rebuild();
+  }
+
+  private rebuild(): void {
+    const live = this.groups.filter((group): group is CompiledRule[] => group !== undefined);
+    this.rows = new Int32Array(WIDTH * 64);
+    this.size = 1;
+    this.rare = new Map();
+    this.groups = [undefined];
+    this.groupedChars = 0;
+    for (const group of live) {
+      const prefix = group[0][this.side]!.literalPrefix;
+      const node = this.nodeOf(prefix, true);
+      this.groups[node] = group;
+      this.rows[node * WIDTH + GROUPED] = 1;
+      this.groupedChars += prefix.length;
+    }
+  }
+
+  /** Gives back the room grown for nodes that did not come (after many rules were filed at once). */
+  fit(): void {
+    if (this.rows.length > this.size * WIDTH) this.rows = this.rows.slice(0, this.size * WIDTH);
   }
 
   /** The groups whose prefix the text starts with. */
   collect(text: string, into: CompiledRule[][]): void {
-    const longest = Math.min(text.length, this.longest);
-    let hash = 0;
-    for (let length = 1; length <= longest; length++) {
-      hash = hashStep(hash, text.charCodeAt(length - 1));
-      const group = this.groups.get(hash);
-      if (group) {
-        const prefix = this.prefixOf(group);
-        if (prefix.length === length && text.startsWith(prefix)) into.push(group);
-      }
-      if (this.overflow.size > 0) {
-        const other = this.overflow.get(text.slice(0, length));
-        if (other) into.push(other);
-      }
+    let node = 0;
+    for (let i = 0; i < text.length; i++) {
+      node = this.child(node, text.charCodeAt(i));
+      if (node === 0) return;
+      if (this.rows[node * WIDTH + GROUPED] === 1) into.push(this.groups[node]!);
     }
   }
 }
 
 class DirectionGroups {
-  readonly byFrom = new PrefixGroups('from');
-  readonly byTo = new PrefixGroups('to');
+  readonly byFrom = new PrefixTrie('from');
+  readonly byTo = new PrefixTrie('to');
   readonly unprefixed = new OrderedRules();
 }
 
@@ -148,6 +195,14 @@ export class RuleIndex {
       const groups = this.directions[dir];
       if (side === 'none') groups.unprefixed.insert(rule);
       else (side === 'from' ? groups.byFrom : groups.byTo).add(prefix, rule);
+    }
+  }
+
+  /** After many rules were added at once: the tries keep only the room they use. */
+  fit(): void {
+    for (const groups of Object.values(this.directions)) {
+      groups.byFrom.fit();
+      groups.byTo.fit();
     }
   }
 
