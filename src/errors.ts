@@ -71,8 +71,18 @@ export class InvalidInputError extends ServiceError {
   readonly code = ErrorCodes.INVALID_INPUT;
 
   constructor(details: ErrorDetail[]) {
-    super(`Invalid request: ${details.length === 1 ? `${details[0].field}: ${details[0].message}` : `${details.length} invalid fields`}`, details);
+    super(`Invalid request: ${details.length === 1 ? `${details[0].field}: ${details[0].message}` : `${details.length} invalid fields`}`, listed(details));
   }
+}
+
+/** Details an answer lists at most: a body of many thousand wrong items must not draw an answer many times its size. */
+export const MAX_LISTED_DETAILS = 100;
+
+function listed(details: ErrorDetail[]): ErrorDetail[] {
+  if (details.length <= MAX_LISTED_DETAILS) return details;
+  const shown = details.slice(0, MAX_LISTED_DETAILS);
+  shown.push({ field: 'body', message: `and ${details.length - MAX_LISTED_DETAILS} more problems, not listed` });
+  return shown;
 }
 
 /** A request that cannot be read as one: a body that is not JSON, NUL in the URL. */

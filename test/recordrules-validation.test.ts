@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { loadCollections } from '../src/collections/registry.js';
 import { newRow } from '../src/entity/rows.js';
 import { openStore } from '../src/store/open.js';
-import { addKey, Api, RR, useService } from './support/service.js';
+import { addKey, Api, execBehindTheService, RR, useService } from './support/service.js';
 
 const SR = '/rest/v1/domain/storagerules';
 const fieldsOf = (body: any) => body.error_details.map((detail: any) => detail.field).sort();
@@ -120,17 +120,16 @@ describe('recordrules validation', () => {
   test('rows stored with values no longer accepted still load, list and take PATCHes of other fields', async () => {
     const models = await loadCollections();
     const rules = models.find((model) => model.name === 'recordrules')!;
+    // The rule's storagerule existed when the rule was written, and went behind the service's back.
+    const storagerule = await api.create(SR, { name: 'gone', expires: 1 });
     const store = openStore(service.current.config.databaseUrl);
     let row;
     try {
-      row = await store.insert(
-        rules,
-        'default',
-        newRow(rules, { priority: 5, fromnumber: '[12', schedule: 'night', periods: [{ d: 1 }], storageruleid: '00000000-0000-4000-8000-00000000abcd' }),
-      );
+      row = await store.insert(rules, 'default', newRow(rules, { priority: 5, fromnumber: '[12', schedule: 'night', periods: [{ d: 1 }], storageruleid: storagerule.id }));
     } finally {
       await store.close();
     }
+    await execBehindTheService(service.current.config.databaseUrl, `DELETE FROM storagerules WHERE id = '${storagerule.id}'`);
     const one = await api.get(`${RR}/${row.id}`);
     assert.equal(one.status, 200);
     assert.deepEqual(
@@ -138,7 +137,7 @@ describe('recordrules validation', () => {
       { fromnumber: '[12', schedule: 'night', periods: [{ d: 1 }] },
     );
     const listed = await api.get(RR, { filter: '{"schedule":"night"}', mask: 'id,schedule,storageruleid' });
-    assert.deepEqual(listed.body, [{ id: row.id, schedule: 'night', storageruleid: '00000000-0000-4000-8000-00000000abcd' }]);
+    assert.deepEqual(listed.body, [{ id: row.id, schedule: 'night', storageruleid: storagerule.id }]);
     const patched = await api.patch(`${RR}/${row.id}`, { opts: { title: 'legacy' } });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.schedule, 'night');

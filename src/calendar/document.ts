@@ -5,9 +5,9 @@
  * A domain whose calendar was never written has the defaults below.
  * PATCH replaces the fields it names; inside `week`, the weekdays it names.
  */
-import { checkDayPeriods, dayPeriodSchema } from '../collections/values/clock.js';
+import { checkDayPeriods, dayPeriodSchema, MAX_PERIODS } from '../collections/values/clock.js';
 import { checkTimeZone } from '../collections/values/time-zone.js';
-import { detailsOf, sharedAjv } from '../entity/ajv.js';
+import { detailsOf, requestValidator } from '../entity/ajv.js';
 
 export const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -38,7 +38,7 @@ export function defaultCalendar(): CalendarDocument {
   };
 }
 
-const daySchema = { type: 'array', items: dayPeriodSchema, description: 'Working periods of this ISO weekday; they do not cross midnight.' };
+const daySchema = { type: 'array', maxItems: MAX_PERIODS, items: dayPeriodSchema, description: 'Working periods of this ISO weekday; they do not cross midnight.' };
 
 /** The document as JSON Schema: `patch` makes every part optional. */
 export function calendarSchema(purpose: 'entity' | 'patch'): Record<string, unknown> {
@@ -57,7 +57,7 @@ export function calendarSchema(purpose: 'entity' | 'patch'): Record<string, unkn
   };
 }
 
-const validatePatch = sharedAjv().compile(calendarSchema('patch'));
+const validatePatch = requestValidator(calendarSchema('patch'));
 
 /** What is wrong with a PATCH body, field by field; [] when it is a valid calendar patch. */
 export function calendarPatchProblems(body: unknown): { field: string; message: string }[] {

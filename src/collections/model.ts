@@ -139,7 +139,8 @@ export function linkReferences(models: readonly CollectionModel[]): void {
 /** Applies the collection's aliases (`tokenlocal` -> `token_local`) to the first segment of a path. */
 export function canonicalPath(model: CollectionModel, path: string): string {
   const [head, ...rest] = path.split('.');
-  const real = model.declaration.aliases?.[head] ?? head;
+  const aliases = model.declaration.aliases;
+  const real = aliases !== undefined && Object.hasOwn(aliases, head) ? aliases[head] : head;
   return [real, ...rest].join('.');
 }
 
@@ -183,12 +184,13 @@ export function projectionOf(model: CollectionModel, paths: readonly string[]): 
   for (const raw of paths) {
     const path = canonicalPath(model, raw);
     const [top, key, ...deeper] = path.split('.');
-    const field = model.declaration.fields[top];
+    // Own names only: "constructor" or "toString" are no fields of a declaration.
+    const field = Object.hasOwn(model.declaration.fields, top) ? model.declaration.fields[top] : undefined;
     const known =
       field !== undefined &&
       deeper.length === 0 &&
       (key === undefined ||
-        (field.kind === 'object' && key in field.fields) ||
+        (field.kind === 'object' && Object.hasOwn(field.fields, key)) ||
         (field.kind === 'ext' && (key === 'ct' || key === 'lwt' || EXT_KEY.test(key))));
     if (!known) throw new UnknownPathError(raw);
     const current = projection.get(top);

@@ -44,6 +44,48 @@ export function sharedAjv(): Ajv {
   return ajv;
 }
 
+type Schema = Record<string, unknown>;
+
+// Unknown keys an object may have before it is one error rather than one per key.
+const KEYS_BEYOND_DECLARED = 20;
+
+const mapValues = (record: unknown, to: (schema: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(record as Schema).map(([key, value]) => [key, to(value)]));
+
+/**
+ * The schema as a request body is checked against: an array's items and an
+ * object's keys are checked only while it is within its bound. With every
+ * error collected, a 1 MB body of 500,000 wrong items cost half a second and
+ * as many errors; beyond its bound an array or object is one error. Every
+ * array a body may hold must declare maxItems.
+ */
+function withinBoundsFirst(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: Schema = { ...(schema as Schema) };
+  if (copy.properties !== undefined) copy.properties = mapValues(copy.properties, withinBoundsFirst);
+  if (typeof copy.additionalProperties === 'object') copy.additionalProperties = withinBoundsFirst(copy.additionalProperties);
+  if (copy.items !== undefined) {
+    if (typeof copy.maxItems !== 'number') throw new Error(`an array of a request body without maxItems: ${JSON.stringify(schema).slice(0, 200)}`);
+    const { items, ...rest } = copy;
+    return { ...rest, if: { type: 'array', maxItems: copy.maxItems }, then: { type: 'array', items: withinBoundsFirst(items) } };
+  }
+  if (copy.properties !== undefined || copy.additionalProperties !== undefined || copy.propertyNames !== undefined) {
+    const clientKeys = typeof copy['x-maxClientKeys'] === 'number' ? copy['x-maxClientKeys'] : 0;
+    const limit = Object.keys(copy.properties ?? {}).length + clientKeys + KEYS_BEYOND_DECLARED;
+    const { properties, additionalProperties, propertyNames, ...rest } = copy;
+    const keys = Object.fromEntries(Object.entries({ properties, additionalProperties, propertyNames }).filter(([, value]) => value !== undefined));
+    // ext says its own bound (x-maxClientKeys); other objects say this one.
+    const outer = clientKeys > 0 ? rest : { ...rest, maxProperties: limit };
+    return { ...outer, if: { type: 'object', maxProperties: limit }, then: { type: 'object', ...keys } };
+  }
+  return copy;
+}
+
+/** A validator of request bodies (or their parts) against `schema`, its work bounded by the schema's bounds. */
+export function requestValidator<T = unknown>(schema: Schema) {
+  return ajv.compile<T>(withinBoundsFirst(schema) as Schema);
+}
+
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
   const child =
@@ -72,6 +114,8 @@ function messageOf(error: ErrorObject): string {
     }
     case 'maxItems':
       return `must have at most ${(error.params as { limit: number }).limit} items`;
+    case 'maxProperties':
+      return `has more than ${(error.params as { limit: number }).limit} fields`;
     default:
       return error.message ?? 'is invalid';
   }
@@ -82,8 +126,8 @@ export function detailsOf(errors: ErrorObject[] | null | undefined): FieldDetail
   const seen = new Set<string>();
   const details: FieldDetail[] = [];
   for (const error of errors ?? []) {
-    // Said by the propertyNames error it wraps, which names the limit.
-    if (error.keyword === 'propertyNames') continue;
+    // Said by the propertyNames error it wraps, which names the limit; and by the errors of the `then` an `if` wraps.
+    if (error.keyword === 'propertyNames' || error.keyword === 'if') continue;
     const detail = { field: fieldOf(error), message: messageOf(error) };
     const key = `${detail.field}\0${detail.message}`;
     if (!seen.has(key)) details.push(detail);

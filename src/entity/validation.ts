@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ArrayField, ScalarField } from '../collections/declaration.js';
 import type { CollectionModel } from '../collections/model.js';
 import { invalid, invalidField, type ErrorDetail } from '../errors.js';
-import { detailsOf, sharedAjv } from './ajv.js';
+import { detailsOf, requestValidator } from './ajv.js';
 import { entitySchema } from './json-schema.js';
 
 export type Body = Record<string, unknown>;
@@ -25,7 +25,7 @@ function withoutNullOpts(model: CollectionModel, body: Body): Body {
   for (const [name, field] of Object.entries(model.declaration.fields)) {
     const value = body[name];
     if (field.kind !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-    const kept = Object.fromEntries(Object.entries(value).filter(([key, v]) => !(v === null && key in field.fields)));
+    const kept = Object.fromEntries(Object.entries(value).filter(([key, v]) => !(v === null && Object.hasOwn(field.fields, key))));
     copy ??= { ...body };
     copy[name] = kept;
   }
@@ -51,8 +51,8 @@ function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
 }
 
 export function bodyValidator(model: CollectionModel): BodyValidator {
-  const validateCreate = sharedAjv().compile(entitySchema(model, 'create'));
-  const validatePatch = sharedAjv().compile(entitySchema(model, 'patch'));
+  const validateCreate = requestValidator(entitySchema(model, 'create'));
+  const validatePatch = requestValidator(entitySchema(model, 'patch'));
   const serverOnly = Object.entries(model.declaration.fields)
     .filter(([, field]) => field.mode === 'out')
     .map(([name]) => name);
@@ -65,9 +65,10 @@ export function bodyValidator(model: CollectionModel): BodyValidator {
     const details: ErrorDetail[] = refused.filter((name) => name in body).map((field) => ({ field, message: 'is set by the server' }));
     const checked = withoutNullOpts(model, body as Body);
     const rest = details.length > 0 ? Object.fromEntries(Object.entries(checked).filter(([name]) => !refused.includes(name))) : checked;
-    if (!validate(rest)) details.push(...detailsOf(validate.errors));
+    // Appended one by one: a spread of many thousands of details overflows the call stack.
+    if (!validate(rest)) for (const detail of detailsOf(validate.errors)) details.push(detail);
     // Checks skip values of the wrong type, which the schema has reported already.
-    details.push(...runChecks(model, rest));
+    for (const detail of runChecks(model, rest)) details.push(detail);
     if (details.length > 0) throw invalid(details);
     return body as Body;
   };

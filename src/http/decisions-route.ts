@@ -5,7 +5,7 @@
  * A key decides in its own domain; a `decider` key in every domain of the call.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { detailsOf, sharedAjv, type FieldDetail } from '../entity/ajv.js';
+import { detailsOf, requestValidator, type FieldDetail } from '../entity/ajv.js';
 import { callSchema, type Call } from '../decisions/call.js';
 import type { DecisionEngine } from '../decisions/engine.js';
 import { DECISIONS_PATH } from '../collections/api-paths.js';
@@ -14,7 +14,9 @@ import { callerDomain } from './authentication.js';
 
 export { DECISIONS_PATH };
 
-const validateCall = sharedAjv().compile(callSchema);
+const validateCall = requestValidator(callSchema);
+// RFC 3339 section 5.6: time-offset = "Z" / time-numoffset, time-numoffset = ("+" / "-") time-hour ":" time-minute.
+const RFC3339_OFFSET = /(?:[Zz]|[+-]\d\d:\d\d)$/;
 
 /** The body as a call; a 400 naming every field at fault otherwise. */
 export function parseCall(body: unknown): Call {
@@ -22,8 +24,10 @@ export function parseCall(body: unknown): Call {
   const details: FieldDetail[] = validateCall(body) ? [] : detailsOf(validateCall.errors);
   const { from, to, at } = body as { from?: Call['from']; to?: Call['to']; at?: string };
   const instant = at === undefined ? Date.now() : Date.parse(at);
-  // Date.parse refuses what the format admits but no clock shows, such as a leap second.
-  if (typeof at === 'string' && Number.isNaN(instant) && !details.some((detail) => detail.field === 'at')) details.push({ field: 'at', message: 'must be an RFC 3339 date-time' });
+  // Date.parse refuses what the format admits but no clock shows, such as a leap second; and the
+  // format admits an offset without its colon (+0300), which RFC 3339's time-numoffset does not.
+  const unreadable = typeof at === 'string' && (Number.isNaN(instant) || !RFC3339_OFFSET.test(at));
+  if (unreadable && !details.some((detail) => detail.field === 'at')) details.push({ field: 'at', message: 'must be an RFC 3339 date-time' });
   const hasDomain = (side: unknown) => typeof side === 'object' && side !== null && typeof (side as { domain?: unknown }).domain === 'string';
   if (details.length === 0 && !hasDomain(from) && !hasDomain(to)) {
     const message = 'at least one party must have a platform domain';

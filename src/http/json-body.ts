@@ -10,10 +10,15 @@
  * 415 (RFC 9110 §8.4): read as plain JSON, it would be other bytes than a
  * filter in front that decodes it had inspected.
  *
+ * A body that is not well-formed UTF-8 (RFC 8259 §8.1; RFC 3629 §3: no
+ * surrogates, no overlong forms) is a 400: decoded with replacement, its
+ * bad bytes would be stored as U+FFFD, unlike the same text escaped.
+ *
  * Many client wrappers send `Content-Type: application/json` on every
  * request: an empty body is no body for the methods that take none (DELETE
  * as much as GET), and "empty, expected JSON" only where one is required.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import { requestMethod } from './extension-method-routing.js';
@@ -48,6 +53,8 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
 
 const POISONING = 'Request body may not hold a "__proto__" key, nor a "constructor" object with a "prototype" key';
 
+const NOT_UTF8 = 'Request body is not well-formed UTF-8';
+
 function isJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -60,11 +67,13 @@ function isJson(text: string): boolean {
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
     const coding = request.headers['content-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity' && coding.trim() !== '') return done(errors.unsupportedContentCoding(coding), undefined);
+    if (!isUtf8(bytes)) return done(errors.badRequest(NOT_UTF8), undefined);
+    const text = bytes.toString('utf8');
     // Shorter texts cannot be that deep: the common case skips the scan.
     if (text.length > MAX_BODY_DEPTH && nestedDeeperThan(text, MAX_BODY_DEPTH)) return done(errors.nestedTooDeep(MAX_BODY_DEPTH), undefined);
     parse(request, text, (err, value) => {

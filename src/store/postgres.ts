@@ -21,11 +21,11 @@ import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { countStatement, DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { countStatement, DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, QueryTimeoutError, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, MissingReferenceError, QueryTimeoutError, ReferencedError, referencesNamed, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
 export const postgresDialect: Dialect = {
   placeholder: (index) => `$${index}`,
@@ -115,6 +115,9 @@ export function postgresOptions(env: NodeJS.ProcessEnv = process.env): PostgresO
   };
 }
 
+/** The pool, or one of its connections inside a transaction. */
+type Queryable = pg.Pool | pg.PoolClient;
+
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
@@ -149,20 +152,48 @@ export class PostgresStore implements Store {
    * key, API key lookup): their set is small and known, unlike lists and
    * PATCHes, whose text depends on the request. See bench/README.md.
    */
-  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = [], prepared = false): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = [], prepared = false, on: Queryable = this.pool): Promise<pg.QueryResult<R>> {
     try {
-      if (!prepared) return await this.pool.query<R>(sql, values);
+      if (!prepared) return await on.query<R>(sql, values);
       let name = this.statementNames.get(sql);
       if (name === undefined) this.statementNames.set(sql, (name = `s${this.statementNames.size}`));
       try {
-        return await this.pool.query<R>({ name, text: sql, values });
+        return await on.query<R>({ name, text: sql, values });
       } catch (err) {
         // A migration by another node changed a table under a connection's prepared plan: run it unprepared.
-        if ((err as { code?: string }).code !== CACHED_PLAN_CHANGED) throw err;
-        return await this.pool.query<R>(sql, values);
+        // (Not inside a transaction: the failed statement has aborted it, and the caller starts again.)
+        if ((err as { code?: string }).code !== CACHED_PLAN_CHANGED || on !== this.pool) throw err;
+        return await on.query<R>(sql, values);
       }
     } catch (err) {
       throw translated(err);
+    }
+  }
+
+  /** `work` in one transaction on one connection of the pool. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      await this.query('BEGIN', [], false, client);
+      const result = await work(client);
+      await this.query('COMMIT', [], false, client);
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Locks, FOR SHARE, each entity the columns name: a delete of one waits for
+   * this transaction, and one already under way makes it missing here.
+   */
+  private async requireReferenced(client: pg.PoolClient, model: CollectionModel, domain: string, named: ReturnType<typeof referencesNamed>): Promise<void> {
+    for (const { reference, id } of named) {
+      const found = await this.query(rowExistsStatement(reference.to, postgresDialect, ' FOR SHARE'), [domain, id], true, client);
+      if (found.rows.length === 0) throw new MissingReferenceError(reference);
     }
   }
 
@@ -208,8 +239,13 @@ export class PostgresStore implements Store {
 
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
     const sql = `${insertStatement(model, postgresDialect)} RETURNING *`;
+    const named = referencesNamed(model, row);
     try {
-      return (await this.query(sql, [domain, ...this.encode(model, row)], true)).rows[0];
+      if (named.length === 0) return (await this.query(sql, [domain, ...this.encode(model, row)], true)).rows[0];
+      return await this.transaction(async (client) => {
+        await this.requireReferenced(client, model, domain, named);
+        return (await this.query(sql, [domain, ...this.encode(model, row)], true, client)).rows[0];
+      });
     } catch (err) {
       throw duplicateKeyOf(model, err);
     }
@@ -255,6 +291,15 @@ export class PostgresStore implements Store {
   }
 
   async update(model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
+    const named = referencesNamed(model, change.set);
+    if (named.length === 0) return this.updateOn(this.pool, model, domain, id, change);
+    return this.transaction(async (client) => {
+      await this.requireReferenced(client, model, domain, named);
+      return this.updateOn(client, model, domain, id, change);
+    });
+  }
+
+  private async updateOn(on: Queryable, model: CollectionModel, domain: string, id: string, change: RowChange): Promise<Row | undefined> {
     const values: unknown[] = [];
     const param = (value: unknown) => {
       values.push(value);
@@ -274,16 +319,26 @@ export class PostgresStore implements Store {
     const bounded = maxKeys !== undefined && Object.keys(kept).length > 0 ? ` AND (SELECT count(*) FROM jsonb_object_keys(${merged})) <= ${param(maxKeys)}` : '';
     const sql = `UPDATE ${tableName(model)} SET ${assignments.join(', ')} WHERE ${byId}${bounded} RETURNING *`;
     // A PATCH may set a unique field (workdays' date) to a value in use, as a create may.
-    const [row] = (await this.query(sql, values).catch((err) => Promise.reject(duplicateKeyOf(model, err)))).rows;
+    const [row] = (await this.query(sql, values, false, on).catch((err) => Promise.reject(duplicateKeyOf(model, err)))).rows;
     if (row || !bounded) return row;
     // Nothing updated: either the row is gone, or the merge would exceed the bound.
-    if (await this.get(model, domain, id)) throw tooManyExtKeys(model);
+    if ((await this.query(rowExistsStatement(model, postgresDialect), [domain, id], true, on)).rows.length > 0) throw tooManyExtKeys(model);
     return undefined;
   }
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
-    const result = await this.query(`DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`, [domain, id], true);
-    return (result.rowCount ?? 0) > 0;
+    const sql = `DELETE FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = $1 AND ${quote('id')} = $2`;
+    if (model.referencedBy.length === 0) return ((await this.query(sql, [domain, id], true)).rowCount ?? 0) > 0;
+    return this.transaction(async (client) => {
+      // The row locked first: a write naming it waits, or has committed and is counted below
+      // (each statement of a READ COMMITTED transaction sees what committed before it began).
+      if ((await this.query(rowExistsStatement(model, postgresDialect, ' FOR UPDATE'), [domain, id], true, client)).rows.length === 0) return false;
+      for (const reference of model.referencedBy) {
+        const { n } = (await this.query<{ n: string }>(referrersStatement(reference, postgresDialect), [domain, id], true, client)).rows[0];
+        if (Number(n) > 0) throw new ReferencedError(reference, Number(n));
+      }
+      return ((await this.query(sql, [domain, id], true, client)).rowCount ?? 0) > 0;
+    });
   }
 
   async count(model: CollectionModel): Promise<number> {

@@ -5,7 +5,7 @@
  * differs between stores.
  */
 import type { ArrayField, Scalar, ScalarField } from '../collections/declaration.js';
-import { clientExtShown, CREATED_AT, EXT_EXTRA_COLUMN, leafShown, type CollectionModel, type FieldRef, type Leaf, type Projection } from '../collections/model.js';
+import { clientExtShown, CREATED_AT, EXT_EXTRA_COLUMN, leafShown, type CollectionModel, type FieldRef, type Leaf, type Projection, type Reference } from '../collections/model.js';
 import type { FilterNode } from '../query/filter.js';
 import { filterCost, orderCost } from '../query/cost.js';
 import type { ListQuery, OrderTerm } from '../query/params.js';
@@ -167,6 +167,16 @@ export function entityColumns(model: CollectionModel): string {
 export function insertStatement(model: CollectionModel, dialect: Dialect): string {
   const columns = rowColumns(model);
   return `INSERT INTO ${tableName(model)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => dialect.placeholder(i + 1)).join(', ')})`;
+}
+
+/** One row of the domain by id, its `1` only: whether it exists (`suffix`: a lock clause). */
+export function rowExistsStatement(model: CollectionModel, dialect: Dialect, suffix = ''): string {
+  return `SELECT 1 AS found FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${dialect.placeholder(1)} AND ${quote('id')} = ${dialect.placeholder(2)}${suffix}`;
+}
+
+/** How many rows of the reference's collection name an entity of the domain. */
+export function referrersStatement({ from, leaf }: Reference, dialect: Dialect): string {
+  return `SELECT COUNT(*) AS n FROM ${tableName(from)} WHERE ${quote(DOMAIN_COLUMN)} = ${dialect.placeholder(1)} AND ${quote(leaf.column)} = ${dialect.placeholder(2)}`;
 }
 
 /** How many rows of the domain match the filter. */

@@ -21,14 +21,14 @@ import type { ListQuery } from '../query/params.js';
 import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, tableName, type Dialect } from './sql.js';
+import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { prepareDataFile } from './file-guard.js';
 import { crossProcessChangeFeed } from './sqlite-change-log.js';
 import { GroupCommit } from './group-commit.js';
 import { Transactions } from './sqlite-transactions.js';
 import { keyStatements } from './key-sql.js';
-import { DuplicateKeyError, QueryTimeoutError, type ApiKeyRecord, type Store } from './store.js';
+import { DuplicateKeyError, MissingReferenceError, QueryTimeoutError, ReferencedError, referencesNamed, type ApiKeyRecord, type Store } from './store.js';
 
 // Looked up when this module runs rather than imported: an import of a module
 // this Node.js lacks fails before any code runs, and the entry points' runtime
@@ -271,10 +271,23 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Inside a write of the batch (the write lock held, BEGIN IMMEDIATE): each
+   * entity the columns name exists now, and no other write comes in between.
+   */
+  private requireReferenced(model: CollectionModel, domain: string, columns: Record<string, unknown>): void {
+    for (const { reference, id } of referencesNamed(model, columns)) {
+      if (this.statement(rowExistsStatement(reference.to, sqliteDialect)).get(domain, id) === undefined) throw new MissingReferenceError(reference);
+    }
+  }
+
   async insert(model: CollectionModel, domain: string, row: Row): Promise<Row> {
     const { insert } = this.sqlOf(model);
     try {
-      return await this.writes.submit(() => this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown as unknown[]));
+      return await this.writes.submit(() => {
+        this.requireReferenced(model, domain, row);
+        return this.decode(model, this.rowStatement(insert).get(domain, ...this.encode(model, row)) as unknown as unknown[]);
+      });
     } catch (err) {
       throw duplicateKeyOf(err);
     }
@@ -321,6 +334,7 @@ export class SqliteStore implements Store {
     return this.writes.submit((): Row | undefined => {
       const current = this.statement(sql.extOf).get(domain, id) as Record<string, string> | undefined;
       if (!current) return undefined;
+      this.requireReferenced(model, domain, change.set);
       const ext = mergeExt(JSON.parse(current[EXT_EXTRA_COLUMN]), change.extMerge);
       if (Object.keys(ext).length > (maxExtKeys(model) ?? Infinity)) throw tooManyExtKeys(model);
       const columns = Object.keys(change.set);
@@ -335,7 +349,15 @@ export class SqliteStore implements Store {
 
   async delete(model: CollectionModel, domain: string, id: string): Promise<boolean> {
     const sql = this.sqlOf(model).delete;
-    return this.writes.submit(() => Number(this.statement(sql).run(domain, id).changes) > 0);
+    return this.writes.submit(() => {
+      // Counted inside the write: no write naming the row can come in between.
+      if (model.referencedBy.length > 0 && this.statement(rowExistsStatement(model, sqliteDialect)).get(domain, id) === undefined) return false;
+      for (const reference of model.referencedBy) {
+        const { n } = this.statement(referrersStatement(reference, sqliteDialect)).get(domain, id) as { n: number };
+        if (n > 0) throw new ReferencedError(reference, n);
+      }
+      return Number(this.statement(sql).run(domain, id).changes) > 0;
+    });
   }
 
   async count(model: CollectionModel): Promise<number> {

@@ -3,7 +3,7 @@
  * rows of another domain are never read, changed or counted.
  */
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
-import type { CollectionModel } from '../collections/model.js';
+import type { CollectionModel, Reference } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
 import type { FilterNode } from '../query/filter.js';
@@ -59,6 +59,37 @@ export class DuplicateKeyError extends Error {
   constructor(readonly column: string) {
     super(`duplicate value for ${column}`);
   }
+}
+
+/**
+ * A write whose referencing field (declared `references`) names no entity of
+ * its collection in the domain. Stores check it in the write's transaction,
+ * the referenced row locked, so a delete of that row cannot pass in between.
+ */
+export class MissingReferenceError extends Error {
+  constructor(readonly reference: Reference) {
+    super(`${reference.leaf.path} names no ${reference.to.entity}`);
+  }
+}
+
+/** A delete of an entity that rows of another collection still name; counted in the delete's transaction. */
+export class ReferencedError extends Error {
+  constructor(
+    readonly reference: Reference,
+    readonly users: number,
+  ) {
+    super(`named by ${users} ${reference.from.name}`);
+  }
+}
+
+/** The references a row about to be written sets: each with the id it names (empty values name nothing). */
+export function referencesNamed(model: CollectionModel, columns: Record<string, unknown>): { reference: Reference; id: string }[] {
+  const named: { reference: Reference; id: string }[] = [];
+  for (const reference of model.references) {
+    const value = columns[reference.leaf.column];
+    if (typeof value === 'string' && value !== '') named.push({ reference, id: value.toLowerCase() });
+  }
+  return named;
 }
 
 // Stores throw the catalogue's StoreUnavailableError when the database cannot be reached,

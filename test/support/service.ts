@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -36,6 +37,32 @@ export function testDatabaseUrl(dataDir: string): string {
   const url = new URL(postgresUrl!);
   url.searchParams.set('schema', `t_${randomBytes(6).toString('hex')}`);
   return url.toString();
+}
+
+/**
+ * Runs one SQL statement on a test service's store behind the service's
+ * back, as data written before today's checks would have been.
+ */
+export async function execBehindTheService(databaseUrl: string, sql: string): Promise<void> {
+  if (!databaseUrl.startsWith('postgres')) {
+    const db = new DatabaseSync(databaseUrl.slice('sqlite:'.length));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString(), options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Drops the schema a PostgreSQL test service used; nothing to do on the embedded store. */

@@ -1,6 +1,6 @@
 // shared/spec/seeds/recordrules.ru.txt, CONVENTIONS.md "recordrule" and RECORDING.md.
 import { array, defineCollection, ext, idField, integer, oneOf, opts, string, uuid } from '../declaration.js';
-import { checkRulePeriods, rulePeriodSchema } from '../values/clock.js';
+import { checkRulePeriods, MAX_PERIODS, rulePeriodSchema } from '../values/clock.js';
 import { checkMask } from '../values/number-mask.js';
 
 export const recordrules = defineCollection({
@@ -20,7 +20,7 @@ export const recordrules = defineCollection({
     storageruleid: uuid({ default: '', allowEmpty: true, references: 'storagerules', description: 'A storagerule of the same domain, or "".' }),
     schedule: oneOf(['all', '', 'work', 'nonwork'], { default: 'all', description: 'all (or ""): always; work / nonwork: inside / outside the domain calendar\'s working time.' }),
     // Items such as {"days": [1, 2, 3], "from": "09:00", "to": "18:00"}.
-    periods: array(rulePeriodSchema, { default: [], maxItems: 64, check: checkRulePeriods, description: 'Local-time windows; [] = no restriction.' }),
+    periods: array(rulePeriodSchema, { default: [], maxItems: MAX_PERIODS, check: checkRulePeriods, description: 'Local-time windows; [] = no restriction.' }),
     opts: opts(),
     ext: ext(),
   },

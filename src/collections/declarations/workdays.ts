@@ -1,6 +1,6 @@
 // shared/spec/RECORDING.md "Working time": exceptions to the working week, by date.
 import { array, defineCollection, ext, idField, integer, opts, string } from '../declaration.js';
-import { checkDayPeriods, dayPeriodSchema } from '../values/clock.js';
+import { checkDayPeriods, dayPeriodSchema, MAX_PERIODS } from '../values/clock.js';
 
 export const workdays = defineCollection({
   name: 'workdays',
@@ -17,7 +17,7 @@ export const workdays = defineCollection({
       description: "0 day off; 1 working day with the working week's hours of its weekday (or of asdow); 2 working day with its own periods.",
     }),
     asdow: integer({ default: 0, minimum: 0, maximum: 7, description: "0: the date's own weekday; 1..7: take that ISO weekday's hours." }),
-    periods: array(dayPeriodSchema, { default: [], maxItems: 64, check: checkDayPeriods, description: 'Working hours when isworkday is 2.' }),
+    periods: array(dayPeriodSchema, { default: [], maxItems: MAX_PERIODS, check: checkDayPeriods, description: 'Working hours when isworkday is 2.' }),
     opts: opts(),
     ext: ext(),
   },

@@ -8,6 +8,8 @@ import type { ItemSchema, ValueProblem } from '../declaration.js';
 
 const CLOCK = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 export const MINUTES_PER_DAY = 24 * 60;
+/** Periods one rule, workday or weekday may hold. */
+export const MAX_PERIODS = 64;
 
 /** Minutes since midnight of "HH:MM" ("24:00" too when `end`), or undefined. */
 export function clockMinutes(text: unknown, end = false): number | undefined {
@@ -36,6 +38,7 @@ export const rulePeriodSchema: ItemSchema = {
       type: 'array',
       items: { type: 'integer', minimum: 1, maximum: 7 },
       minItems: 1,
+      maxItems: 7,
       uniqueItems: true,
       description: 'ISO weekdays, 1 = Monday .. 7 = Sunday; absent = every day.',
     },
