@@ -5,7 +5,8 @@
 // the embedded store, or on PostgreSQL with TEST_POSTGRES_URL.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IP, RawBody, RR, useService } from './support/service.js';
+import { RawConnection, rawRequest } from './support/raw-http.js';
+import { addKey, IP, RawBody, RR, useService } from './support/service.js';
 
 const STORAGERULES = '/rest/v1/domain/storagerules';
 const WORKDAYS = '/rest/v1/domain/workdays';
@@ -116,5 +117,27 @@ describe('hostile bodies, races and inherited names', () => {
     const reply = await api.post(DECISIONS, { from: { number: '1' }, to: { number: '2', domain: 'default' }, at: '2026-11-23T09:30:00+0300' });
     assert.equal(reply.status, 400, reply.text.slice(0, 200));
     assert.equal(reply.body.error_details[0].field, 'at');
+  });
+
+  test('two Authorization fields are refused, whichever of them holds a key', async () => {
+    const other = await addKey(service.current, 'elsewhere');
+    for (const keys of [[api.key, other], ['not-a-key', api.key]]) {
+      const connection = await RawConnection.open(service.current.port);
+      try {
+        connection.write(rawRequest('GET', RR, undefined, {}).replace('Host: localhost', `Host: localhost\r\nAuthorization: Bearer ${keys[0]}\r\nAuthorization: Bearer ${keys[1]}`));
+        const [reply] = await connection.read(1);
+        assert.equal(reply.status, 400);
+        assert.deepEqual(reply.json, { error_code: 1400, error_message: 'Authorization must be sent once' });
+      } finally {
+        connection.destroy();
+      }
+    }
+  });
+
+  test('a calendar time zone is stored as the time zone database spells it', async () => {
+    const reply = await api.patch(CALENDAR, { timezone: 'europe/moscow' });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.timezone, 'Europe/Moscow');
+    assert.equal((await api.get(CALENDAR)).body.timezone, 'Europe/Moscow');
   });
 });

@@ -9,6 +9,7 @@ import { timestamp } from '../entity/rows.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Store } from '../store/store.js';
 import { CALENDAR_PATH } from '../collections/api-paths.js';
+import { canonicalTimeZone } from '../collections/values/time-zone.js';
 import { invalid, invalidField } from '../errors.js';
 import { callerDomain } from './authentication.js';
 
@@ -30,7 +31,8 @@ export function registerCalendarRoute(app: FastifyInstance, store: Store, feed: 
     noParameters(request);
     const problems = calendarPatchProblems(request.body);
     if (problems.length > 0) throw invalid(problems);
-    const patch = request.body as CalendarPatch;
+    const sent = request.body as CalendarPatch;
+    const patch = typeof sent.timezone === 'string' ? { ...sent, timezone: canonicalTimeZone(sent.timezone) } : sent;
     const domain = callerDomain(request);
     const calendar = await store.patchCalendar(domain, patch, timestamp());
     void feed.publish({ op: 'update', collection: CALENDAR_COLLECTION, id: domain, domain }).catch((err) => request.log.warn({ err }, 'change not announced'));

@@ -14,6 +14,11 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** The zone's name as the time zone database spells it ("europe/moscow" is stored as "Europe/Moscow"). */
+export function canonicalTimeZone(name: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone ?? name;
+}
+
 export function checkTimeZone(value: unknown): ValueProblem[] {
   return typeof value === 'string' && !isTimeZone(value) ? [{ message: 'is not a known IANA time zone' }] : [];
 }
