@@ -42,6 +42,7 @@ describe('LOOKUP forms', () => {
       assert.equal((await sameEverywhere(path, '')).status, 404);
       assert.equal((await sameEverywhere(path, { key: rule.id })).status, 400);
       assert.equal((await sameEverywhere(path, new RawBody('"unterminated'))).status, 400);
+      assert.deepEqual((await sameEverywhere(path, new RawBody(''))).body, { error_code: 1400, error_message: 'Request body is empty; expected JSON' });
       assert.equal((await sameEverywhere(path, new RawBody(`"${rule.id}"`), { 'content-type': 'text/plain' })).status, 415);
       assert.equal((await sameEverywhere(`${path}?limit=1`, rule.id)).status, 400);
       assert.equal((await sameEverywhere(path, rule.id, { authorization: 'Bearer wrong' })).status, 401);

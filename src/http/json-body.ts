@@ -23,7 +23,7 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import { requestMethod } from './extension-method-routing.js';
 
-const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP']);
+const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP', 'QUERY']);
 
 export const MAX_BODY_DEPTH = 32;
 
