@@ -66,8 +66,10 @@ function withinBoundsFirst(schema: unknown): unknown {
   if (typeof copy.additionalProperties === 'object') copy.additionalProperties = withinBoundsFirst(copy.additionalProperties);
   if (copy.items !== undefined) {
     if (typeof copy.maxItems !== 'number') throw new Error(`an array of a request body without maxItems: ${JSON.stringify(schema).slice(0, 200)}`);
-    const { items, ...rest } = copy;
-    return { ...rest, if: { type: 'array', maxItems: copy.maxItems }, then: { type: 'array', items: withinBoundsFirst(items) } };
+    // uniqueItems reads the items too, pair by pair unless `items` beside it says they are scalars.
+    const { items, uniqueItems, ...rest } = copy;
+    const itemChecks = { type: 'array', items: withinBoundsFirst(items), ...(uniqueItems !== undefined && { uniqueItems }) };
+    return { ...rest, if: { type: 'array', maxItems: copy.maxItems }, then: itemChecks };
   }
   if (copy.properties !== undefined || copy.additionalProperties !== undefined || copy.propertyNames !== undefined) {
     const clientKeys = typeof copy['x-maxClientKeys'] === 'number' ? copy['x-maxClientKeys'] : 0;

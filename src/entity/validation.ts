@@ -37,6 +37,16 @@ function checkedFields(model: CollectionModel): { path: string; top: string; key
   return model.leaves.filter((leaf) => leaf.field.check !== undefined).map(({ path, top, key, field }) => ({ path, top, key, field }));
 }
 
+/**
+ * Whether the schema has refused the value for its size already: a string
+ * surely over its maxLength (in code points, so twice that in UTF-16 units),
+ * an array over its maxItems. Its check would only cost time on it.
+ */
+function overBound(field: ScalarField | ArrayField, value: unknown): boolean {
+  if (field.kind === 'array') return Array.isArray(value) && value.length > field.maxItems;
+  return typeof value === 'string' && field.maxLength !== undefined && value.length > 2 * field.maxLength;
+}
+
 /** Runs the declaration checks of the fields present in a body. */
 function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -44,7 +54,7 @@ function runChecks(model: CollectionModel, body: Body): ErrorDetail[] {
     const container = key === undefined ? body : body[top];
     if (typeof container !== 'object' || container === null) continue;
     const value = (container as Body)[key ?? top];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || overBound(field, value)) continue;
     for (const problem of field.check!(value)) details.push({ field: problem.at ? `${path}.${problem.at}` : path, message: problem.message });
   }
   return details;

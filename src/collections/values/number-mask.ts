@@ -64,13 +64,14 @@ export function parseMask(mask: string): ParsedMask {
       i = close;
     } else tokens.push({ kind: 'literal', point });
   }
-  const leading: number[] = [];
+  // The leading literals are the mask's first characters: their text is a slice of it, in one piece
+  // (a string grown a character at a time is a chain of pieces in memory).
+  let prefixUnits = 0;
   for (const token of tokens) {
     if (token.kind !== 'literal') break;
-    leading.push(token.point);
+    prefixUnits += token.point > 0xffff ? 2 : 1;
   }
-  // Built in one go: a string grown a character at a time is a chain of pieces in memory.
-  return { kind: 'tokens', tokens, literalPrefix: String.fromCodePoint(...leading) };
+  return { kind: 'tokens', tokens, literalPrefix: mask.slice(0, prefixUnits) };
 }
 
 /** Whether one code point satisfies a single-character token. */
