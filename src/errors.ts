@@ -76,7 +76,7 @@ export class InvalidInputError extends ServiceError {
 }
 
 /** Details an answer lists at most: a body of many thousand wrong items must not draw an answer many times its size. */
-export const MAX_LISTED_DETAILS = 100;
+const MAX_LISTED_DETAILS = 100;
 
 function listed(details: ErrorDetail[]): ErrorDetail[] {
   if (details.length <= MAX_LISTED_DETAILS) return details;
