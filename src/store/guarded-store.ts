@@ -7,7 +7,6 @@ import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { CollectionModel } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
-import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import type { ApiKeyRecord, Store } from './store.js';
 
@@ -63,9 +62,6 @@ export class GuardedStore implements Store {
   }
   count(model: CollectionModel): Promise<number> {
     return this.read(() => this.store.count(model));
-  }
-  countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
-    return this.read(() => this.store.countWhere(model, domain, filter));
   }
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]> {
     return this.read(() => this.store.lookup(model, domain, key));

@@ -17,11 +17,10 @@ import type { ArrayField, Scalar, ScalarField } from '../collections/declaration
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
-import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { countStatement, DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { keyStatements } from './key-sql.js';
@@ -343,11 +342,6 @@ export class PostgresStore implements Store {
 
   async count(model: CollectionModel): Promise<number> {
     return Number((await this.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${tableName(model)}`)).rows[0].n);
-  }
-
-  async countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
-    const { sql, values } = countStatement(model, domain, filter, postgresDialect);
-    return Number((await this.query<{ n: string }>(sql, values)).rows[0].n);
   }
 
   async getCalendar(domain: string): Promise<CalendarDocument | undefined> {

@@ -179,13 +179,6 @@ export function referrersStatement({ from, leaf }: Reference, dialect: Dialect):
   return `SELECT COUNT(*) AS n FROM ${tableName(from)} WHERE ${quote(DOMAIN_COLUMN)} = ${dialect.placeholder(1)} AND ${quote(leaf.column)} = ${dialect.placeholder(2)}`;
 }
 
-/** How many rows of the domain match the filter. */
-export function countStatement(model: CollectionModel, domain: string, filter: FilterNode, dialect: Dialect): { sql: string; values: unknown[] } {
-  const params = new Params(dialect);
-  const sql = `SELECT COUNT(*) AS n FROM ${tableName(model)} WHERE ${quote(DOMAIN_COLUMN)} = ${params.add(domain)} AND ${compileFilter(filter, params, dialect)}`;
-  return { sql, values: params.values };
-}
-
 /**
  * entityColumns, with the columns the projection leaves out read as NULL
  * (and the client's ext as an empty object): rows keep their shape, and the

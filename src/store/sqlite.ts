@@ -16,12 +16,11 @@ import type { ArrayField, Scalar, ScalarField } from '../collections/declaration
 import { EXT_EXTRA_COLUMN, type CollectionModel } from '../collections/model.js';
 import { maxExtKeys, mergeExt, tooManyExtKeys, type Row, type RowChange } from '../entity/rows.js';
 import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
-import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { countStatement, DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { prepareDataFile } from './file-guard.js';
 import { crossProcessChangeFeed } from './sqlite-change-log.js';
@@ -362,11 +361,6 @@ export class SqliteStore implements Store {
 
   async count(model: CollectionModel): Promise<number> {
     return (this.statement(this.sqlOf(model).count).get() as { n: number }).n;
-  }
-
-  async countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number> {
-    const { sql, values } = countStatement(model, domain, filter, sqliteDialect);
-    return (this.statement(sql).get(...(values as SQLInputValue[])) as { n: number }).n;
   }
 
   async getCalendar(domain: string): Promise<CalendarDocument | undefined> {

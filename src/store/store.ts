@@ -6,7 +6,6 @@ import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { CollectionModel, Reference } from '../collections/model.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Row, RowChange } from '../entity/rows.js';
-import type { FilterNode } from '../query/filter.js';
 import type { ListQuery } from '../query/params.js';
 
 export interface Store {
@@ -21,8 +20,6 @@ export interface Store {
   delete(model: CollectionModel, domain: string, id: string): Promise<boolean>;
   /** Rows of the collection in every domain, for metrics. */
   count(model: CollectionModel): Promise<number>;
-  /** How many rows of the domain match the filter. */
-  countWhere(model: CollectionModel, domain: string, filter: FilterNode): Promise<number>;
   /** Ids of rows whose lookup keys equal `key`, in the default order. */
   lookup(model: CollectionModel, domain: string, key: string): Promise<string[]>;
   /** Creates a domain; false when it already exists. */
