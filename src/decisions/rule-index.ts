@@ -53,6 +53,8 @@ const COMMON = '0123456789+#.-@';
 /** The row slot of each common character; -1 for the rest, which go through `rare`. */
 const SLOT = new Int8Array(128).fill(-1);
 for (let i = 0; i < COMMON.length; i++) SLOT[COMMON.charCodeAt(i)] = i;
+const slotOf = (code: number) => (code < 128 ? SLOT[code] : -1);
+const rareKey = (node: number, code: number) => `${node} ${code}`;
 // Dead nodes a trie may hold beyond twice what its groups' prefixes need before it is built anew.
 const SLACK_NODES = 1024;
 
@@ -78,9 +80,9 @@ class PrefixTrie {
   constructor(private readonly side: 'from' | 'to') {}
 
   private child(node: number, code: number): number {
-    const slot = code < 128 ? SLOT[code] : -1;
+    const slot = slotOf(code);
     if (slot >= 0) return this.rows[node * WIDTH + slot];
-    return this.rare.size === 0 ? 0 : (this.rare.get(`${node} ${code}`) ?? 0);
+    return this.rare.size === 0 ? 0 : (this.rare.get(rareKey(node, code)) ?? 0);
   }
 
   private addChild(node: number, code: number): number {
@@ -91,9 +93,9 @@ class PrefixTrie {
     }
     const child = this.size++;
     this.groups.push(undefined);
-    const slot = code < 128 ? SLOT[code] : -1;
+    const slot = slotOf(code);
     if (slot >= 0) this.rows[node * WIDTH + slot] = child;
-    else this.rare.set(`${node} ${code}`, child);
+    else this.rare.set(rareKey(node, code), child);
     return child;
   }
 
@@ -112,13 +114,18 @@ class PrefixTrie {
     return node;
   }
 
+  /** Files `group` as the rules of `prefix`, whose node has no group yet. */
+  private fileGroup(node: number, prefix: string, group: CompiledRule[]): void {
+    this.groups[node] = group;
+    this.rows[node * WIDTH + GROUPED] = 1;
+    this.groupedChars += prefix.length;
+  }
+
   add(prefix: string, rule: CompiledRule): void {
     const node = this.nodeOf(prefix, true);
     const group = this.groups[node];
-    if (group) return insertInOrder(group, rule);
-    this.groups[node] = [rule];
-    this.rows[node * WIDTH + GROUPED] = 1;
-    this.groupedChars += prefix.length;
+    if (group) insertInOrder(group, rule);
+    else this.fileGroup(node, prefix, [rule]);
   }
 
   remove(prefix: string, rule: CompiledRule): void {
@@ -143,10 +150,7 @@ class PrefixTrie {
     this.groupedChars = 0;
     for (const group of live) {
       const prefix = group[0][this.side]!.literalPrefix;
-      const node = this.nodeOf(prefix, true);
-      this.groups[node] = group;
-      this.rows[node * WIDTH + GROUPED] = 1;
-      this.groupedChars += prefix.length;
+      this.fileGroup(this.nodeOf(prefix, true), prefix, group);
     }
   }
 
