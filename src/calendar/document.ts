@@ -9,6 +9,9 @@ import { checkDayPeriods, dayPeriodSchema, MAX_PERIODS } from '../collections/va
 import { checkTimeZone } from '../collections/values/time-zone.js';
 import { detailsOf, requestValidator } from '../entity/ajv.js';
 
+/** The calendar document's collection name on the change feed and in event streams; its id there is the domain. */
+export const CALENDAR_COLLECTION = 'calendar';
+
 export const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

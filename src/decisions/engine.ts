@@ -14,6 +14,7 @@
  * change log, checked at most every few milliseconds). When the feed reports
  * a gap, every domain is compiled again.
  */
+import { CALENDAR_COLLECTION } from '../calendar/document.js';
 import { CREATED_AT, type CollectionModel } from '../collections/model.js';
 import type { ChangeEvent, ChangeFeed } from '../events/change-feed.js';
 import type { Row } from '../entity/rows.js';
@@ -31,8 +32,6 @@ export interface DecisionOptions {
   trace: boolean;
 }
 
-/** The change feed's name for the calendar document (http/calendar-route.ts publishes it). */
-const CALENDAR = 'calendar';
 const RULES = 'recordrules';
 const STORAGE = 'storagerules';
 const WORKDAYS = 'workdays';
@@ -79,7 +78,7 @@ export class DecisionEngine {
   }
 
   private changed({ domain, collection, id }: ChangeEvent): void {
-    if (collection !== RULES && collection !== STORAGE && collection !== WORKDAYS && collection !== CALENDAR) return;
+    if (collection !== RULES && collection !== STORAGE && collection !== WORKDAYS && collection !== CALENDAR_COLLECTION) return;
     this.compiled.get(domain)?.pending.add(`${collection}\0${id}`);
   }
 
@@ -188,7 +187,7 @@ export class DecisionEngine {
   private async reread(rules: DomainRules, key: string): Promise<void> {
     const [collection, id] = key.split('\0');
     const domain = rules.name;
-    if (collection === CALENDAR) rules.setCalendar(await this.store.getCalendar(domain));
+    if (collection === CALENDAR_COLLECTION) rules.setCalendar(await this.store.getCalendar(domain));
     else if (collection === RULES) rules.setRule(id, ruleFieldsOf(this.models[RULES], await this.store.get(this.models[RULES], domain, id)));
     else if (collection === STORAGE) rules.setStorageRule(id, storageRuleOf(await this.store.get(this.models[STORAGE], domain, id)));
     else rules.setWorkday(id, workdayOf(await this.store.get(this.models[WORKDAYS], domain, id)));

@@ -4,7 +4,7 @@
  * the change feed as an update of collection "calendar" whose id is the domain.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { calendarPatchProblems, defaultCalendar, type CalendarPatch } from '../calendar/document.js';
+import { CALENDAR_COLLECTION, calendarPatchProblems, defaultCalendar, type CalendarPatch } from '../calendar/document.js';
 import { timestamp } from '../entity/rows.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -14,7 +14,6 @@ import { invalid, invalidField } from '../errors.js';
 import { callerDomain } from './authentication.js';
 
 export { CALENDAR_PATH };
-export const CALENDAR_COLLECTION = 'calendar';
 
 function noParameters(request: FastifyRequest): void {
   const [name] = Object.keys(request.query as object);

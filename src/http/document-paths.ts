@@ -3,12 +3,11 @@
  * the caller's key, the calendar document and recording decisions, from the schemas that
  * validate them (the OpenAPI module sits below calendar/ and decisions/).
  */
-import { calendarSchema } from '../calendar/document.js';
+import { CALENDAR_COLLECTION, calendarSchema } from '../calendar/document.js';
 import { CALENDAR_PATH, DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { callSchema } from '../decisions/call.js';
 import { CONDITIONS, DIRECTIONS } from '../wire/decision.js';
 import { ANY_KEY, API_REQUEST, headOf, json, operation, ref, WITH_BODY, type ExtraPaths, type OperationSpec } from '../openapi/document.js';
-import { CALENDAR_COLLECTION } from './calendar-route.js';
 
 const noParameters = 'Takes no query parameters; any is a 400.';
 

@@ -12,7 +12,7 @@ import type { ChangeFeed } from '../events/change-feed.js';
 import { invalidField } from '../errors.js';
 import { callerDomain } from './authentication.js';
 import { SseStream } from './sse-stream.js';
-import { CALENDAR_COLLECTION } from './calendar-route.js';
+import { CALENDAR_COLLECTION } from '../calendar/document.js';
 
 import { EVENTS_PATH } from '../collections/api-paths.js';
 

@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InProcessChangeFeed, type ChangeEvent, type ChangeFeed } from '../events/change-feed.js';
+import { CALENDAR_COLLECTION } from '../calendar/document.js';
 import { CALENDARS_TABLE } from './calendar-sql.js';
 import { quote } from './sql.js';
 
@@ -32,8 +33,6 @@ const POLL_MS = 50;
 const KEEP_ENTRIES = 10_000;
 const READ_BATCH = 1000;
 const LOG = 'change_log';
-// The calendar document's name on the feed (http/calendar-route.ts publishes it).
-const CALENDAR = 'calendar';
 
 interface LogRow {
   seq: number;
@@ -55,8 +54,8 @@ function triggers(writer: string, tables: readonly string[]): string[] {
     trigger(`${table}_delete`, 'DELETE', table, log('OLD', table, 'OLD.id', 'delete')),
   ]);
   statements.push(
-    trigger('calendar_insert', 'INSERT', CALENDARS_TABLE, log('NEW', CALENDAR, 'NEW.domain', 'update')),
-    trigger('calendar_update', 'UPDATE', CALENDARS_TABLE, log('NEW', CALENDAR, 'NEW.domain', 'update')),
+    trigger('calendar_insert', 'INSERT', CALENDARS_TABLE, log('NEW', CALENDAR_COLLECTION, 'NEW.domain', 'update')),
+    trigger('calendar_update', 'UPDATE', CALENDARS_TABLE, log('NEW', CALENDAR_COLLECTION, 'NEW.domain', 'update')),
     // Each thousandth entry drops what lies KEEP_ENTRIES behind it.
     `CREATE TEMP TRIGGER IF NOT EXISTS ${LOG}_prune AFTER INSERT ON main.${LOG} WHEN NEW.seq % 1000 = 0 ` +
       `BEGIN DELETE FROM main.${LOG} WHERE seq <= NEW.seq - ${KEEP_ENTRIES}; END`,
