@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EventStream } from './support/event-stream.js';
-import { addKey, Api, IP, RR, startTestService, useService } from './support/service.js';
+import { addKey, Api, execBehindTheService, IP, onPostgres, RR, startTestService, useService } from './support/service.js';
 
 const EVENTS = '/rest/v1/events';
 
@@ -74,6 +74,28 @@ describe('change feed', () => {
     } finally {
       stream.close();
       await second.stop();
+    }
+  });
+
+  test('on PostgreSQL the database announces what commits: writes around the service, not refused ones', { skip: !onPostgres && 'PostgreSQL only: the embedded store does not log writes made around the service' }, async () => {
+    const stream = await EventStream.open(`${service.current.url}${EVENTS}?collection=recordrules`, service.current.key);
+    try {
+      const rule = await api.create(RR, { priority: 1 });
+      assert.deepEqual((await stream.next()).data, { op: 'create', collection: 'recordrules', id: rule.id });
+      // As psql would, with none of the service's nodes involved.
+      await execBehindTheService(service.current.config.databaseUrl, `UPDATE recordrules SET priority = 2 WHERE id = '${rule.id}'`);
+      assert.deepEqual((await stream.next()).data, { op: 'update', collection: 'recordrules', id: rule.id });
+      // Rolled back inside the store (a storagerule that does not exist): nothing to announce.
+      assert.equal((await api.post(RR, { priority: 3, storageruleid: '0190a0b0-0000-7000-8000-000000000000' })).status, 400);
+      // Any database user may NOTIFY on the channel: what is not a change is passed over.
+      for (const payload of ['not json', 'null', '{"op":"create","collection":"recordrules"}'])
+        await execBehindTheService(service.current.config.databaseUrl, `SELECT pg_notify('collection_changes_' || current_schema(), '${payload}')`);
+      await execBehindTheService(service.current.config.databaseUrl, `DELETE FROM recordrules WHERE id = '${rule.id}'`);
+      assert.deepEqual((await stream.next()).data, { op: 'delete', collection: 'recordrules', id: rule.id });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(stream.pending, 0, 'each change once, the refused write never');
+    } finally {
+      stream.close();
     }
   });
 });

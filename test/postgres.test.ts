@@ -7,7 +7,10 @@ import { migrations } from '../src/store/migrations.js';
 import { PostgresStore, postgresOptions } from '../src/store/postgres.js';
 import { QueryTimeoutError } from '../src/store/store.js';
 import { Relay } from './support/relay.js';
-import { Api, dropTestStore, NEEDS_POSTGRES, onPostgres, postgresUrl, RR, startTestService, testDatabaseUrl } from './support/service.js';
+import { randomBytes } from 'node:crypto';
+import { newRow } from '../src/entity/rows.js';
+import type { ChangeEvent } from '../src/events/change-feed.js';
+import { Api, dropTestStore, execBehindTheService, NEEDS_POSTGRES, onPostgres, postgresUrl, RR, startTestService, testDatabaseUrl } from './support/service.js';
 
 describe('PostgreSQL store', { skip: !onPostgres && NEEDS_POSTGRES }, () => {
   test('nodes migrating an empty database at the same moment apply each version once', async () => {
@@ -27,6 +30,49 @@ describe('PostgreSQL store', { skip: !onPostgres && NEEDS_POSTGRES }, () => {
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await dropTestStore(url);
+    }
+  });
+
+  test('schemas named too long for a channel of their own: changes are announced, to their own schema only', async () => {
+    // 63 characters each, alike for 56: "collection_changes_" + the name is past PostgreSQL's 63-byte identifiers.
+    const suffix = randomBytes(3).toString('hex');
+    const names = ['a', 'b'].map((tag) => `t_${'long_schema_name_'.padEnd(54, 'x')}${tag}${suffix}`);
+    const urls = names.map((schema) => Object.assign(new URL(postgresUrl!), { search: `?schema=${schema}` }).toString());
+    const models = await loadCollections();
+    const rules = models.find((model) => model.name === 'recordrules')!;
+    const [writer, reader, neighbour] = [urls[0], urls[0], urls[1]].map((url) => new PostgresStore(url, postgresOptions({})));
+    const feeds: Awaited<ReturnType<PostgresStore['openChangeFeed']>>[] = [];
+    try {
+      for (const store of [writer, reader, neighbour]) await store.prepare(models);
+      for (const store of [writer, reader, neighbour]) feeds.push(await store.openChangeFeed());
+      const [writerFeed, readerFeed, neighbourFeed] = feeds;
+      const heard = (feed: (typeof feeds)[number]) => {
+        const events: ChangeEvent[] = [];
+        feed.subscribeAll((event) => events.push(event), () => undefined);
+        return events;
+      };
+      const [onReader, onNeighbour] = [heard(readerFeed), heard(neighbourFeed)];
+      const waitFor = async (count: number) => {
+        const started = performance.now();
+        while (onReader.length < count && performance.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      // The service's path: the writing node announces its write after the commit.
+      const id = String((await writer.insert(rules, 'default', newRow(rules, { priority: 1 }))).id);
+      await writerFeed.publish({ op: 'create', collection: 'recordrules', id, domain: 'default' });
+      await waitFor(1);
+      // A write around the service: the table's trigger announces it, on the same channel.
+      await execBehindTheService(urls[0], `UPDATE recordrules SET priority = 2 WHERE id = '${id}'`);
+      await waitFor(2);
+      assert.deepEqual(onReader, [
+        { op: 'create', collection: 'recordrules', id, domain: 'default' },
+        { op: 'update', collection: 'recordrules', id, domain: 'default' },
+      ]);
+      assert.deepEqual(onNeighbour, []);
+    } finally {
+      await Promise.all(feeds.map((feed) => feed.close()));
+      for (const store of [writer, reader, neighbour]) await store.close();
+      for (const url of urls) await dropTestStore(url);
     }
   });
 

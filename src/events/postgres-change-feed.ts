@@ -1,24 +1,37 @@
 /**
  * The change feed across nodes: each change is sent with NOTIFY on a channel
- * of the store's schema, and every node LISTENs on a connection of its own
- * and hands what arrives to its local subscribers. A node's own changes go
- * to its subscribers at once, when published, and are not taken twice from
- * the channel. The listening connection is re-opened if the database goes
- * away; subscribers of every domain are then told of the gap.
+ * of the store's schema once its write has committed (writes made around the
+ * service notify from a trigger, store/postgres-change-triggers.ts), and
+ * every node LISTENs on a connection of its own and hands what arrives to
+ * its local subscribers. A node's own changes go to its subscribers at
+ * once, when published, and are not taken twice from the channel. The
+ * listening connection is re-opened if the database goes away; subscribers
+ * of every domain are then told of the gap.
  */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { LocalFanOut, type ChangeEvent, type ChangeFeed, type ChangeListener } from './change-feed.js';
 
 const RECONNECT_MS = 1000;
+const OPS = new Set(['create', 'update', 'delete']);
+
+/** A notification's change and origin; undefined for anything else sent on the channel (any database user may NOTIFY). */
+function changeOf(payload: string): { change: ChangeEvent; origin: unknown } | undefined {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const { op, collection, id, domain, origin } = parsed ?? {};
+  if (!OPS.has(op as string) || typeof collection !== 'string' || typeof id !== 'string' || typeof domain !== 'string') return undefined;
+  return { change: { op: op as ChangeEvent['op'], collection, id, domain }, origin };
+}
 
 export class PostgresChangeFeed implements ChangeFeed {
   private readonly fanOut = new LocalFanOut();
   private listener?: pg.Client;
   private closed = false;
   private reconnect?: NodeJS.Timeout;
-  /** Marks this node's notifications, so it does not deliver its own changes twice. */
-  private readonly origin = randomUUID();
   private lost = false;
 
   constructor(
@@ -27,6 +40,8 @@ export class PostgresChangeFeed implements ChangeFeed {
     private readonly notify: (channel: string, payload: string) => Promise<void>,
     /** NOTIFY channels span the database; one per schema keeps tenants apart. */
     private readonly channel: string,
+    /** Marks this node's notifications, so it does not deliver its own changes twice. */
+    private readonly origin: string,
   ) {}
 
   /** Opens the listening connection; resolves once LISTEN is in place. */
@@ -34,8 +49,8 @@ export class PostgresChangeFeed implements ChangeFeed {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('notification', (message) => {
       if (message.channel !== this.channel || !message.payload) return;
-      const { origin, ...event } = JSON.parse(message.payload) as ChangeEvent & { origin?: string };
-      if (origin !== this.origin) this.fanOut.deliver(event);
+      const event = changeOf(message.payload);
+      if (event && event.origin !== this.origin) this.fanOut.deliver(event.change);
     });
     const retry = () => {
       client.removeAllListeners('error');

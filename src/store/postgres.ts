@@ -10,6 +10,7 @@
  * PG_CONNECT_TIMEOUT_MS (2000). Losing the database makes requests fail with
  * 503 until it is back; the pool reconnects by itself.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
@@ -23,6 +24,7 @@ import { calendarOfRow, calendarStatements } from './calendar-sql.js';
 import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
+import { changeChannel, changeTriggerStatements, ORIGIN_SETTING } from './postgres-change-triggers.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, MissingReferenceError, QueryTimeoutError, ReferencedError, referencesNamed, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
 
@@ -125,6 +127,8 @@ export class PostgresStore implements Store {
   /** Prepared statements' names by SQL text. */
   private readonly statementNames = new Map<string, string>();
   private readonly calendarSql = calendarStatements(postgresDialect);
+  /** Set on every connection of the pool, so the triggers leave this node's writes to it; marks its notifications. */
+  private readonly origin = randomUUID();
 
   constructor(databaseUrl: string, options: PostgresOptions = postgresOptions()) {
     const url = new URL(databaseUrl);
@@ -138,7 +142,7 @@ export class PostgresStore implements Store {
       statement_timeout: options.statementTimeoutMs,
       connectionTimeoutMillis: options.connectTimeoutMs,
       idle_in_transaction_session_timeout: options.statementTimeoutMs,
-      options: `-c search_path=${this.schema}`,
+      options: `-c search_path=${this.schema} -c ${ORIGIN_SETTING}=${this.origin}`,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
@@ -227,6 +231,7 @@ export class PostgresStore implements Store {
         models,
         postgresDialect,
       );
+      for (const sql of changeTriggerStatements(models, changeChannel(this.schema))) await client.query(sql);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -383,7 +388,8 @@ export class PostgresStore implements Store {
     const feed = new PostgresChangeFeed(
       this.connectionString,
       async (channel, payload) => void (await this.query('SELECT pg_notify($1, $2)', [channel, payload])),
-      `collection_changes_${this.schema}`,
+      changeChannel(this.schema),
+      this.origin,
     );
     await feed.start();
     return feed;
