@@ -68,6 +68,13 @@ describe('list parameters', () => {
     assert.deepEqual(await where(['or', ['==', p, 10], ['==', ['property', 'dir'], '']]), [rules[1].id, rules[2].id]);
     assert.deepEqual(await where(['not', ['==', ['property', 'dir'], 'incoming']]), [rules[1].id, rules[2].id, rules[3].id]);
     assert.deepEqual(await where(['>', ['property', 'ext.level'], 1]), [rules[0].id]);
+    // not is the complement, rules without the key included: an unset value does not equal "red".
+    const red = ['==', ['property', 'ext.team'], 'red'];
+    assert.deepEqual(await where(['not', red]), [rules[1].id, rules[2].id, rules[4].id]);
+    assert.deepEqual(await where(['not', red]), await where(['!=', ['property', 'ext.team'], 'red']));
+    assert.deepEqual(await where(['or', red, ['not', red]]), ids(rules));
+    assert.deepEqual(await where(['not', ['>', ['property', 'ext.level'], 1]]), [rules[1].id, rules[2].id, rules[3].id, rules[4].id]);
+    assert.deepEqual(await where(['not', ['in', ['property', 'tonumber'], ['list', '2*']]]), [rules[0].id, rules[1].id, rules[3].id, rules[4].id]);
     assert.deepEqual(await where(['==', ['property', 'ext.ct'], rules[0].ext.ct]).then((found) => found.includes(rules[0].id)), true);
   });
 

@@ -112,7 +112,8 @@ export function compileFilter(node: FilterNode, params: Params, dialect: Dialect
       if (node.nodes.length === 0) return node.kind === 'and' ? '1 = 1' : '1 = 0';
       return `(${node.nodes.map((child) => compileFilter(child, params, dialect)).join(node.kind === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
-      return `NOT ${compileFilter(node.node, params, dialect)}`;
+      // Two-valued, as a client reads it: a comparison with an unset value is false, so its `not` is true.
+      return `(${compileFilter(node.node, params, dialect)} IS NOT TRUE)`;
     case 'isnull':
       return `(${operand(node.field, params, dialect)} IS NULL)`;
     case 'like':
