@@ -23,3 +23,21 @@ export function jsonDepth(value: unknown, stopAbove = Infinity): number {
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
+
+/**
+ * The dotted path of the first number in the value that is not finite, if
+ * any: JSON text such as 1e400 parses to Infinity, which JSON.stringify
+ * writes back as null, so storing it would change the value without a word.
+ */
+export function nonFinitePath(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return path;
+    } else if (typeof current === 'object' && current !== null) {
+      for (const [key, child] of Object.entries(current)) stack.push([child, path === '' ? key : `${path}.${key}`]);
+    }
+  }
+  return undefined;
+}

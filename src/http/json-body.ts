@@ -14,13 +14,17 @@
  * surrogates, no overlong forms) is a 400: decoded with replacement, its
  * bad bytes would be stored as U+FFFD, unlike the same text escaped.
  *
+ * A number beyond a double's range (1e400) is a 400 naming where it is:
+ * parsed as Infinity, it would be stored and answered as null.
+ *
  * Many client wrappers send `Content-Type: application/json` on every
  * request: an empty body is no body for the methods that take none (DELETE
  * as much as GET), and "empty, expected JSON" only where one is required.
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
-import { errors } from '../errors.js';
+import { errors, invalidField } from '../errors.js';
+import { nonFinitePath } from '../entity/json-bounds.js';
 import { requestMethod } from './extension-method-routing.js';
 
 const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP', 'QUERY']);
@@ -53,6 +57,8 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
 
 const POISONING = 'Request body may not hold a "__proto__" key, nor a "constructor" object with a "prototype" key';
 
+const OUT_OF_RANGE = 'must be a number within the range of a double (about ±1.8e308)';
+
 const NOT_UTF8 = 'Request body is not well-formed UTF-8';
 
 function isJson(text: string): boolean {
@@ -79,6 +85,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     parse(request, text, (err, value) => {
       // The parser reports prototype poisoning as invalid JSON; say what is wrong with valid JSON.
       if (err && isJson(text)) return done(errors.badRequest(POISONING), undefined);
+      const beyondRange = err ? undefined : nonFinitePath(value);
+      if (beyondRange !== undefined) return done(invalidField(beyondRange || 'body', OUT_OF_RANGE), undefined);
       done(err, value);
     });
   });
