@@ -156,3 +156,62 @@ describe('list parameters', () => {
     assert.equal((await list({})).body.length, rules.length);
   });
 });
+
+describe('ext filters and order across JSON types', () => {
+  const { api } = useService();
+  // One ext key holding a value of every JSON type, and rows without it: both stores must agree.
+  const values: Record<string, unknown> = { one: 1, real: 2.5, text1: '1', textb: 'b', yes: true, no: false, list: [1], object: { a: 1 }, null: null };
+  const byName = new Map<string, string>();
+
+  before(async () => {
+    for (const [name, v] of Object.entries(values)) {
+      const point = await api.create(IP, { type: 'public', code: name, ext: { v } });
+      byName.set(name, point.id);
+    }
+    byName.set('unset', (await api.create(IP, { type: 'public', code: 'unset' })).id);
+  });
+
+  const named = async (filter: unknown) => {
+    const reply = await api.get(IP, { filter: JSON.stringify(filter), mask: 'code', limit: '100' });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    return reply.body.map((point: any) => point.code).sort();
+  };
+  const v = ['property', 'ext.v'];
+
+  test('a comparison matches stored values of its own JSON type only', async () => {
+    assert.deepEqual(await named({ 'ext.v': 1 }), ['one']);
+    assert.deepEqual(await named({ 'ext.v': true }), ['yes']);
+    assert.deepEqual(await named({ 'ext.v': false }), ['no']);
+    assert.deepEqual(await named({ 'ext.v': '1' }), ['text1']);
+    assert.deepEqual(await named(['>', v, 0]), ['one', 'real']);
+    assert.deepEqual(await named(['<', v, 2]), ['one']);
+    assert.deepEqual(await named(['>=', v, 'a']), ['textb']);
+    assert.deepEqual(await named(['<', v, 'a']), ['text1']);
+    assert.deepEqual(await named(['>', v, false]), ['yes']);
+  });
+
+  test('!= and not are the complement; in matches each value by its type; like matches strings', async () => {
+    const everyone = [...byName.keys()].sort();
+    assert.deepEqual(await named(['!=', v, 1]), everyone.filter((name) => name !== 'one'));
+    assert.deepEqual(await named(['not', ['==', v, true]]), everyone.filter((name) => name !== 'yes'));
+    assert.deepEqual(await named(['in', v, ['list', 1, 'b', true]]), ['one', 'textb', 'yes']);
+    assert.deepEqual(await named(['not', ['in', v, ['list', 1, 'b', true]]]), everyone.filter((name) => !['one', 'textb', 'yes'].includes(name)));
+    assert.deepEqual(await named(['like', v, '*']), ['text1', 'textb']);
+    assert.deepEqual(await named(['like', v, '1*']), ['text1']);
+    assert.deepEqual(await named(['like', v, 't*']), []);
+    assert.deepEqual(await named(['isnull', v]), ['null', 'unset']);
+  });
+
+  test('order ranks types (string, number, boolean, array, object), values within each, unset first', async () => {
+    const order = async (direction: string) => {
+      const reply = await api.get(IP, { order: JSON.stringify([{ 'ext.v': direction }]), mask: 'id,code', limit: '100' });
+      assert.equal(reply.status, 200);
+      return reply.body.map((point: any) => point.code);
+    };
+    // Unset and null tie, as do an array and an object of one type; id breaks the ties.
+    const byId = (...names: string[]) => names.sort((a, b) => (byName.get(a)! < byName.get(b)! ? -1 : 1));
+    const ascending = [...byId('null', 'unset'), 'text1', 'textb', 'one', 'real', 'no', 'yes', 'list', 'object'];
+    assert.deepEqual(await order('asc'), ascending);
+    assert.deepEqual(await order('desc'), ['object', 'list', 'yes', 'no', 'real', 'one', 'textb', 'text1', ...byId('null', 'unset')]);
+  });
+});

@@ -21,12 +21,22 @@ import type { CalendarDocument, CalendarPatch } from '../calendar/document.js';
 import type { ListQuery } from '../query/params.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { DOMAIN_COLUMN, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, EXT_TYPE_ORDER, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect, type ExtType } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { PostgresChangeFeed } from '../events/postgres-change-feed.js';
 import { changeChannel, changeTriggerStatements, ORIGIN_SETTING } from './postgres-change-triggers.js';
 import { keyStatements } from './key-sql.js';
 import { DuplicateKeyError, MissingReferenceError, QueryTimeoutError, ReferencedError, referencesNamed, StoreUnavailableError, type ApiKeyRecord, type Store } from './store.js';
+
+const EXT = quote(EXT_EXTRA_COLUMN);
+
+/** An ext value of each JSON type as a plain SQL value; strings in byte order, as text columns compare. */
+const PG_EXT_SQL_TYPE: Record<ExtType, string> = { string: 'text COLLATE "C"', number: 'numeric', boolean: 'boolean' };
+const PG_EXT_AS: Record<ExtType, (key: string) => string> = {
+  string: (key) => `(${EXT} ->> ${key}) COLLATE "C"`,
+  number: (key) => `(${EXT} -> ${key})::numeric`,
+  boolean: (key) => `(${EXT} -> ${key})::boolean`,
+};
 
 export const postgresDialect: Dialect = {
   placeholder: (index) => `$${index}`,
@@ -40,9 +50,16 @@ export const postgresDialect: Dialect = {
   tableSuffix: '',
   bindScalar: (value) => value,
   bindExtKey: (key) => key,
-  extValue: (placeholder, asText) => `(${quote(EXT_EXTRA_COLUMN)} ${asText ? '->>' : '->'} ${placeholder})`,
-  bindExtScalar: (value: Scalar) => JSON.stringify(value),
-  extOperand: (placeholder) => `${placeholder}::jsonb`,
+  extTyped: (key, type) => `(CASE WHEN jsonb_typeof(${EXT} -> ${key()}) = '${type}' THEN ${PG_EXT_AS[type](key())} END)`,
+  // A value of each scalar type after the rank: a sort key has one SQL type, and within a rank only one is not NULL.
+  extOrder: (key) => [
+    `(CASE jsonb_typeof(${EXT} -> ${key()}) ${EXT_TYPE_ORDER.map((type, i) => `WHEN '${type}' THEN ${i + 1}`).join(' ')} END)`,
+    ...(['string', 'number', 'boolean'] as const).map((type) => postgresDialect.extTyped(key, type)),
+  ],
+  // ->> reads a JSON null as SQL NULL.
+  extUnset: (key) => `(${EXT} ->> ${key()}) IS NULL`,
+  bindExtScalar: (value: Scalar) => value,
+  extOperand: (placeholder, type) => `${placeholder}::${PG_EXT_SQL_TYPE[type]}`,
   like: (expr, placeholder) => `${expr} LIKE ${placeholder} ESCAPE '\\'`,
   likePattern: (mask) => mask.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%'),
   distinct: (left, right) => `${left} IS DISTINCT FROM ${right}`,

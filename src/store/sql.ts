@@ -19,12 +19,25 @@ export interface Dialect {
   tableSuffix: string;
   /** A scalar as bound for a comparison with a column of this field. */
   bindScalar(value: Scalar, field: ScalarField): unknown;
-  /** How a client ext key is bound, and the expression reading it (as text for `like`). */
+  /** How a client ext key is bound. */
   bindExtKey(key: string): unknown;
-  extValue(keyPlaceholder: string, asText: boolean): string;
-  /** How a value compared with an ext key is bound, and the expression for it. */
+  /**
+   * The ext key's stored value where it is a JSON value of `type`, as that
+   * SQL type; NULL where the key is unset, null or of another type. `key()`
+   * binds the key afresh at each use (SQLite binds by position).
+   */
+  extTyped(key: () => string, type: ExtType): string;
+  /**
+   * What `order` sorts an ext key by: the rank of its JSON type in
+   * EXT_TYPE_ORDER (1 first; NULL where unset or null), then its value where
+   * it is a scalar (NULL for arrays and objects, which tie).
+   */
+  extOrder(key: () => string): string[];
+  /** Whether the ext key is unset or null. */
+  extUnset(key: () => string): string;
+  /** How a value compared with an extTyped expression of its type is bound, and the expression for it. */
   bindExtScalar(value: Scalar): unknown;
-  extOperand(placeholder: string): string;
+  extOperand(placeholder: string, type: ExtType): string;
   /** `expr` matches a `*`-wildcard mask, case-sensitively. */
   like(expr: string, placeholder: string): string;
   likePattern(mask: string): string;
@@ -39,6 +52,18 @@ export interface Dialect {
    */
   rowDeadline?: string;
 }
+
+/** The JSON types a filter value can have; an ext term matches stored values of its value's type only. */
+export type ExtType = 'string' | 'number' | 'boolean';
+
+export const extTypeOf = (value: Scalar): ExtType => typeof value as ExtType;
+
+/**
+ * How `order` ranks an ext key's JSON types, both stores alike (this is
+ * PostgreSQL's jsonb order); scalars of one type then order by value,
+ * arrays and objects tie and fall to the next term.
+ */
+export const EXT_TYPE_ORDER = ['string', 'number', 'boolean', 'array', 'object'] as const;
 
 export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
@@ -97,12 +122,34 @@ export function schemaStatements(model: CollectionModel, dialect: Dialect): stri
   return statements;
 }
 
-function operand(field: FieldRef, params: Params, dialect: Dialect, asText = false): string {
-  return field.kind === 'column' ? quote(field.leaf.column) : dialect.extValue(params.add(dialect.bindExtKey(field.key)), asText);
+const columnOf = (field: FieldRef & { kind: 'column' }) => quote(field.leaf.column);
+
+/** A fresh placeholder bound to the ext key at each call. */
+const extKey = (key: string, params: Params, dialect: Dialect) => () => params.add(dialect.bindExtKey(key));
+
+/** `field` compared with `value` by `compare(left, right)`; an ext key only where its stored type is the value's. */
+function comparison(field: FieldRef, value: Scalar, params: Params, dialect: Dialect, compare: (left: string, right: string) => string): string {
+  if (field.kind === 'column') return compare(columnOf(field), params.add(dialect.bindScalar(value, field.leaf.field)));
+  const type = extTypeOf(value);
+  return compare(dialect.extTyped(extKey(field.key, params, dialect), type), dialect.extOperand(params.add(dialect.bindExtScalar(value)), type));
 }
 
-function bind(field: FieldRef, value: Scalar, params: Params, dialect: Dialect): string {
-  return field.kind === 'column' ? params.add(dialect.bindScalar(value, field.leaf.field)) : dialect.extOperand(params.add(dialect.bindExtScalar(value)));
+function inList(field: FieldRef, values: Scalar[], params: Params, dialect: Dialect): string {
+  if (field.kind === 'column') {
+    return `(${columnOf(field)} IN (${values.map((value) => params.add(dialect.bindScalar(value, field.leaf.field))).join(', ')}))`;
+  }
+  // One IN for each type among the values: an ext value matches values of its own type.
+  const byType = new Map<ExtType, Scalar[]>();
+  for (const value of values) {
+    const group = byType.get(extTypeOf(value));
+    if (group) group.push(value);
+    else byType.set(extTypeOf(value), [value]);
+  }
+  const terms = [...byType].map(
+    ([type, group]) =>
+      `${dialect.extTyped(extKey(field.key, params, dialect), type)} IN (${group.map((value) => dialect.extOperand(params.add(dialect.bindExtScalar(value)), type)).join(', ')})`,
+  );
+  return `(${terms.join(' OR ')})`;
 }
 
 export function compileFilter(node: FilterNode, params: Params, dialect: Dialect): string {
@@ -115,19 +162,18 @@ export function compileFilter(node: FilterNode, params: Params, dialect: Dialect
       // Two-valued, as a client reads it: a comparison with an unset value is false, so its `not` is true.
       return `(${compileFilter(node.node, params, dialect)} IS NOT TRUE)`;
     case 'isnull':
-      return `(${operand(node.field, params, dialect)} IS NULL)`;
-    case 'like':
-      return `(${dialect.like(operand(node.field, params, dialect, true), params.add(dialect.likePattern(node.pattern)))})`;
-    case 'in': {
-      if (node.values.length === 0) return '1 = 0';
-      const left = operand(node.field, params, dialect);
-      return `(${left} IN (${node.values.map((value) => bind(node.field, value, params, dialect)).join(', ')}))`;
+      return node.field.kind === 'column' ? `(${columnOf(node.field)} IS NULL)` : `(${dialect.extUnset(extKey(node.field.key, params, dialect))})`;
+    case 'like': {
+      // A mask matches text: an ext key's strings only.
+      const text = node.field.kind === 'column' ? columnOf(node.field) : dialect.extTyped(extKey(node.field.key, params, dialect), 'string');
+      return `(${dialect.like(text, params.add(dialect.likePattern(node.pattern)))})`;
     }
+    case 'in':
+      return node.values.length === 0 ? '1 = 0' : inList(node.field, node.values, params, dialect);
     case 'compare': {
-      const left = operand(node.field, params, dialect);
-      const right = bind(node.field, node.value, params, dialect);
-      if (node.op === '!=') return `(${dialect.distinct(left, right)})`;
-      return `(${left} ${node.op === '==' ? '=' : node.op} ${right})`;
+      const op = node.op;
+      if (op === '!=') return comparison(node.field, node.value, params, dialect, (left, right) => `(${dialect.distinct(left, right)})`);
+      return comparison(node.field, node.value, params, dialect, (left, right) => `(${left} ${op === '==' ? '=' : op} ${right})`);
     }
   }
 }
@@ -139,12 +185,14 @@ function compileOrder(model: CollectionModel, terms: OrderTerm[], params: Params
   // shared/spec/CONVENTIONS.md: "default order: creation time, then id (stable)".
   const effective: OrderTerm[] =
     terms.length > 0 ? [...terms] : [{ field: { kind: 'column', leaf: model.leafByPath.get(CREATED_AT) as never }, descending: false }];
-  const clauses = effective.map(({ field, descending }) => {
+  const clauses = effective.flatMap(({ field, descending }) => {
+    const direction = descending ? ' DESC' : ' ASC';
     // Where a value can be unset, spelled out so both stores put it in the same place;
     // elsewhere left out, so a plain index serves the order on PostgreSQL too.
-    const nullable = field.kind === 'ext' || !notNull(field.leaf);
-    const nulls = nullable ? (descending ? ' NULLS LAST' : ' NULLS FIRST') : '';
-    return `${operand(field, params, dialect)} ${descending ? 'DESC' : 'ASC'}${nulls}`;
+    const nulls = descending ? ' NULLS LAST' : ' NULLS FIRST';
+    if (field.kind === 'column') return [`${columnOf(field)}${direction}${notNull(field.leaf) ? '' : nulls}`];
+    const [rank, ...values] = dialect.extOrder(extKey(field.key, params, dialect));
+    return [`${rank}${direction}${nulls}`, ...values.map((value) => `${value}${direction}`)];
   });
   // id last keeps pages stable when the named fields tie.
   if (!effective.some(({ field }) => field.kind === 'column' && field.leaf.path === 'id')) clauses.push(`${quote('id')} ASC`);

@@ -20,7 +20,7 @@ import type { ListQuery } from '../query/params.js';
 import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { DOMAIN_COLUMN, entityColumns, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, entityColumns, EXT_TYPE_ORDER, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { prepareDataFile } from './file-guard.js';
 import { crossProcessChangeFeed } from './sqlite-change-log.js';
@@ -41,6 +41,17 @@ if (!sqlite) {
 }
 const { DatabaseSync } = sqlite;
 
+const EXT = quote(EXT_EXTRA_COLUMN);
+
+/** json_type's names for each JSON type, as SQL text literals. */
+const SQLITE_JSON_TYPES: Record<(typeof EXT_TYPE_ORDER)[number], string> = {
+  string: "'text'",
+  number: "'integer', 'real'",
+  boolean: "'true', 'false'",
+  array: "'array'",
+  object: "'object'",
+};
+
 export const sqliteDialect: Dialect = {
   placeholder: () => '?',
   columnType(field) {
@@ -50,8 +61,14 @@ export const sqliteDialect: Dialect = {
   tableSuffix: ' STRICT',
   bindScalar: (value) => (typeof value === 'boolean' ? Number(value) : value),
   bindExtKey: (key) => `$."${key}"`,
-  extValue: (placeholder) => `json_extract(${quote(EXT_EXTRA_COLUMN)}, ${placeholder})`,
-  // json_extract yields SQL values: JSON true/false come back as 1/0.
+  // json_extract yields SQL values (JSON true/false as 1/0): json_type tells which JSON type it was.
+  extTyped: (key, type) => `(CASE WHEN json_type(${EXT}, ${key()}) IN (${SQLITE_JSON_TYPES[type]}) THEN json_extract(${EXT}, ${key()}) END)`,
+  // One value after the rank: within a rank its SQL values are of one kind and compare as such.
+  extOrder: (key) => [
+    `(CASE json_type(${EXT}, ${key()}) ${EXT_TYPE_ORDER.map((type, i) => `WHEN ${SQLITE_JSON_TYPES[type].split(', ').map((name) => `${name} THEN ${i + 1}`).join(' WHEN ')}`).join(' ')} END)`,
+    `(CASE WHEN json_type(${EXT}, ${key()}) NOT IN ('array', 'object') THEN json_extract(${EXT}, ${key()}) END)`,
+  ],
+  extUnset: (key) => `json_extract(${EXT}, ${key()}) IS NULL`,
   bindExtScalar: (value: Scalar) => (typeof value === 'boolean' ? Number(value) : value),
   extOperand: (placeholder) => placeholder,
   // GLOB is case-sensitive like PostgreSQL's LIKE; its own wildcards are bracketed to be literal.
