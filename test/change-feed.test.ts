@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EventStream } from './support/event-stream.js';
+import { RawConnection, rawRequest } from './support/raw-http.js';
 import { addKey, Api, execBehindTheService, IP, onPostgres, RR, startTestService, useService } from './support/service.js';
 
 const EVENTS = '/rest/v1/events';
@@ -63,6 +64,20 @@ describe('change feed', () => {
     assert.match(reply.headers.get('content-type')!, /^text\/event-stream/);
     assert.equal(reply.text, '');
     assert.equal((await api.request('HEAD', `${EVENTS}?collection=nope`)).status, 400);
+  });
+
+  test('HEAD claims no length, which the stream does not have, and the connection goes on', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      connection.write(rawRequest('HEAD', EVENTS, undefined, { authorization: `Bearer ${service.current.key}` }) + rawRequest('GET', '/healthz'));
+      const [head, health] = await connection.read(2);
+      assert.equal(head.status, 200);
+      assert.match(head.headers['content-type'], /^text\/event-stream/);
+      assert.equal(head.headers['content-length'], undefined);
+      assert.equal(health.status, 200);
+    } finally {
+      connection.destroy();
+    }
   });
 
   test('across nodes: a write on one node reaches a stream on the other', async () => {

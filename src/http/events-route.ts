@@ -35,11 +35,16 @@ export function registerEventsRoute(app: FastifyInstance, feed: ChangeFeed, mode
     if (unknown !== undefined) throw invalidField(unknown, 'unknown parameter; expected collection');
     if (collection !== undefined && !names.includes(collection as string)) throw invalidField('collection', `must be one of ${names.join(', ')}`);
 
-    // HEAD answers what GET would start with; a stream opened for it would never end.
-    if (request.method === 'HEAD') return reply.headers(STREAM_HEADERS).send();
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, STREAM_HEADERS);
+    // HEAD answers what GET would start with: no Content-Length (the stream has none, where 0 would
+    // claim an empty one), and no stream, which would never end.
+    if (request.method === 'HEAD') {
+      response.flushHeaders();
+      response.end();
+      return;
+    }
     let unsubscribe: () => void = () => undefined;
     const stream = new SseStream(response, {
       queueLimit,
