@@ -68,6 +68,8 @@ describe('bad input', () => {
     ['duplicate id in another case', () => api.post(RR, { id: rule.id.toUpperCase(), priority: 1 }), 409, 'id'],
     ['oversized body', () => api.post(RR, { priority: 1, opts: { title: 'x'.repeat(5000) } }), 413],
     ['wrong content type', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'text/plain' }), 415],
+    ['JSON labelled latin1', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=ISO-8859-1' }), 415],
+    ['JSON labelled UTF-16', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset="utf-16"' }), 415],
     ['form content type (curl -d default)', () => api.post(RR, new RawBody('priority=1'), { 'content-type': 'application/x-www-form-urlencoded' }), 415],
     ['PATCH an unknown id', () => api.patch(`${RR}/00000000-0000-0000-0000-000000000000`, { priority: 1 }), 404],
     ['PATCH a prohibited field with a new value', () => api.patch(`${IP}/${point.id}`, { token_local: 'b'.repeat(32) }), 400, 'token_local'],
@@ -163,6 +165,15 @@ describe('bad input', () => {
     assert.equal(emoji.opts.title, '\u{1f399} mic');
     assert.deepEqual((await api.get(RR, { filter: '{"ext.mic":"\\ud83c\\udf99"}', mask: 'id' })).body, [{ id: emoji.id }]);
     assert.equal((await api.delete(`${RR}/${emoji.id}`)).status, 204);
+  });
+
+  test('JSON labelled UTF-8 in any spelling, or not labelled, is read', async () => {
+    for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; charset=utf8', 'application/json']) {
+      const reply = await api.post(RR, new RawBody('{"priority":1,"opts":{"title":"é"}}'), { 'content-type': type });
+      assert.equal(reply.status, 200, type);
+      assert.equal(reply.body.opts.title, 'é');
+      assert.equal((await api.delete(`${RR}/${reply.body.id}`)).status, 204);
+    }
   });
 
   test('the PATCH is all or nothing: one bad field, no field applied', async () => {

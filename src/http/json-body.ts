@@ -10,6 +10,10 @@
  * 415 (RFC 9110 §8.4): read as plain JSON, it would be other bytes than a
  * filter in front that decodes it had inspected.
  *
+ * JSON is UTF-8 (RFC 8259 §8.1): a Content-Type naming another charset is
+ * a 415, not text read as UTF-8 that the client encoded otherwise. utf-8 in
+ * any case (and the common misspelling utf8), or no charset, is accepted.
+ *
  * A body that is not well-formed UTF-8 (RFC 8259 §8.1; RFC 3629 §3: no
  * surrogates, no overlong forms) is a 400: decoded with replacement, its
  * bad bytes would be stored as U+FFFD, unlike the same text escaped.
@@ -22,6 +26,7 @@
  * as much as GET), and "empty, expected JSON" only where one is required.
  */
 import { isUtf8 } from 'node:buffer';
+import { parse as parseContentType } from 'content-type';
 import type { FastifyInstance } from 'fastify';
 import { errors, invalidField } from '../errors.js';
 import { nonFinitePath } from '../entity/json-bounds.js';
@@ -59,6 +64,8 @@ const POISONING = 'Request body may not hold a "__proto__" key, nor a "construct
 
 const OUT_OF_RANGE = 'must be a number within the range of a double (about ±1.8e308)';
 
+const UTF8_LABELS = new Set(['utf-8', 'utf8']);
+
 const NOT_UTF8 = 'Request body is not well-formed UTF-8';
 
 function isJson(text: string): boolean {
@@ -78,6 +85,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     if (bytes.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
     const coding = request.headers['content-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity' && coding.trim() !== '') return done(errors.unsupportedContentCoding(coding), undefined);
+    const { charset } = parseContentType(request.headers['content-type'] ?? '').parameters;
+    if (charset !== undefined && !UTF8_LABELS.has(charset.toLowerCase())) return done(errors.unsupportedCharset(charset), undefined);
     if (!isUtf8(bytes)) return done(errors.badRequest(NOT_UTF8), undefined);
     const text = bytes.toString('utf8');
     // Shorter texts cannot be that deep: the common case skips the scan.
