@@ -129,4 +129,12 @@ describe('deny by default', () => {
       assert.ok(reply.status < 400, `${method} ${url}: ${reply.status}`);
     }
   });
+
+  test('dot segments under /console name no file: 404, whatever they point at', async () => {
+    for (const target of ['/console/..', '/console/../', '/console/./index.html', '/console/%2e%2e/package.json', '/console/a/../index.html', '/console/../rest/v1/uc/recordrules']) {
+      const reply = await send(service.current.port, 'GET', target);
+      assert.equal(reply.status, 404, target);
+      assert.deepEqual(reply.json, { error_code: 1404, error_message: 'Not found' }, target);
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { errors } from '../errors.js';
 import { CONSOLE_PATH } from './public-routes.js';
 
 export { CONSOLE_PATH };
@@ -33,14 +34,20 @@ export async function registerConsoleRoute(app: FastifyInstance): Promise<void> 
   // The page itself at /console and /console/ (the router ignores the trailing slash); its assets are linked by absolute path.
   const page = readFileSync(`${BUILT_CONSOLE}index.html`);
   app.get(CONSOLE_PATH, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(page));
-  await app.register(fastifyStatic, {
-    root: BUILT_CONSOLE,
-    prefix: `${CONSOLE_PATH}/`,
-    index: false,
-    wildcard: true,
-    decorateReply: false,
-    setHeaders: (response) => {
-      response.headers(headers);
-    },
+  await app.register(async (files) => {
+    // The file server refuses a path with dot segments ("/console/..") as 403; no such file is there to forbid.
+    files.setErrorHandler((err: { statusCode?: number }) => {
+      throw err.statusCode === 403 ? errors.notFound('Not found') : err;
+    });
+    await files.register(fastifyStatic, {
+      root: BUILT_CONSOLE,
+      prefix: `${CONSOLE_PATH}/`,
+      index: false,
+      wildcard: true,
+      decorateReply: false,
+      setHeaders: (response) => {
+        response.headers(headers);
+      },
+    });
   });
 }
