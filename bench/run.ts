@@ -48,6 +48,8 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'crud,decisions').split(','));
 const DECISION_SCALES = (process.env.BENCH_DECISION_SCALES ?? '1000,10000,100000').split(',').map(Number);
 const DECISION_RATE = Number(process.env.BENCH_DECISION_RATE ?? 10_000);
 const DECISIONS = '/rest/v1/uc/recording_decisions';
+/** Operations of the decisions part that measure the machine, not the service. */
+const FLOOR = 'floor:';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.join(root, 'bench/results');
@@ -246,6 +248,12 @@ async function decisionsBench(work: string, measurements: Measurement[]): Promis
   const engine: EngineFigures[] = [];
   const memory: Record<string, number> = {};
   const bodies = decisionCalls(BOOTSTRAP_DOMAIN, 10_000).map((call) => JSON.stringify(call));
+  // What the machine and the load generator allow any HTTP answer: bare node:http under the same two loads.
+  const floor = await startBaseline('node-http.js');
+  const hello: Load = { method: 'GET', path: '/' };
+  measurements.push(await measure('node:http', `${FLOOR} hello world`, null, floor, hello));
+  measurements.push(await measure('node:http', `${FLOOR} hello world at ${DECISION_RATE}/s`, null, floor, hello, DECISION_RATE));
+  await stop(floor);
   for (const scale of DECISION_SCALES) {
     console.error(`decisions at ${scale} recordrules in one domain`);
     const dataDir = path.join(work, `decisions-${scale}`);
@@ -299,24 +307,30 @@ function reportDecisions(engine: EngineFigures[], measurements: Measurement[], m
   }
   console.log('\nrecording decisions, one domain, in one process (the engine against a SQL scan; cold: CPU caches swept before each decision)');
   console.log(table(rows));
-  const http = measurements.filter((m) => m.operation.startsWith('decision'));
+  const http = measurements.filter((m) => m.operation.startsWith('decision') || m.operation.startsWith(FLOOR));
   const httpRows = [['target', 'operation', 'rules', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'errors']];
-  for (const m of http) httpRows.push([m.target, m.operation, String(m.scale), m.driver, String(m.rps), String(m.p50), String(m.p99), String(m.cpuUs), String(m.errors)]);
+  for (const m of http) httpRows.push([m.target, m.operation, String(m.scale ?? '-'), m.driver, String(m.rps), String(m.p50), String(m.p99), String(m.cpuUs), String(m.errors)]);
   console.log(`\nrecording decisions over HTTP (saturation: ${CONNECTIONS} connections; fixed rate: wrk connections pausing ${THINK_MS} ms after each answer)`);
   console.log(table(httpRows));
   const largest = engine[engine.length - 1];
   const best = (operation: string) => http.filter((m) => m.operation === operation && m.scale === largest.scale).sort((a, b) => b.rps - a.rps)[0];
   const saturated = best('decision');
   const paced = http.filter((m) => m.operation === `decision at ${DECISION_RATE}/s` && m.scale === largest.scale).sort((a, b) => a.p99 - b.p99)[0];
+  const floorPaced = http.find((m) => m.operation === `${FLOOR} hello world at ${DECISION_RATE}/s`);
+  const floorSaturated = http.find((m) => m.operation === `${FLOOR} hello world`);
   return [
     [`decision p99 < 1 ms at ${largest.scale} rules (engine)`, largest.engine.p99 < 1, `${largest.engine.p99} ms`],
     [`decision p99 < 1 ms at ${largest.scale} rules (engine, caches cold)`, largest.cold.p99 < 1, `${largest.cold.p99} ms`],
     [`>= 10,000 decisions/s at ${largest.scale} rules (engine)`, largest.engine.perSecond >= 10_000, `${largest.engine.perSecond}/s`],
-    [`>= 10,000 decisions/s at ${largest.scale} rules (HTTP, saturation)`, (saturated?.rps ?? 0) >= 10_000, `${saturated?.rps} req/s (${saturated?.target})`],
+    [
+      `>= 10,000 decisions/s at ${largest.scale} rules (HTTP, saturation)`,
+      (saturated?.rps ?? 0) >= 10_000,
+      `${saturated?.rps} req/s (${saturated?.target}); bare node:http hello world ${floorSaturated?.rps} req/s`,
+    ],
     [
       `decision p99 < 1 ms at ${largest.scale} rules (HTTP, ${DECISION_RATE}/s offered)`,
       (paced?.p99 ?? Infinity) < 1 && (paced?.rps ?? 0) >= 0.95 * DECISION_RATE,
-      `${paced?.p99} ms at ${paced?.rps} req/s (${paced?.target})`,
+      `${paced?.p99} ms at ${paced?.rps} req/s (${paced?.target}); bare node:http hello world under the same load: ${floorPaced?.p99} ms at ${floorPaced?.rps} req/s`,
     ],
     [`index and SQL scan agree`, engine.every((figures) => figures.mismatches === 0), `${engine.reduce((sum, f) => sum + f.mismatches, 0)} mismatches`],
   ];
