@@ -204,7 +204,8 @@ export const errors = {
   inUse: (entity: string, users: number, by: string) => new InUseError(entity, users, by),
   bodyTooLarge: (limit: number) => new BodyTooLargeError(limit),
   unsupportedMediaType: () => new UnsupportedMediaTypeError('Content-Type must be application/json'),
-  unsupportedCharset: (charset: string) => new UnsupportedMediaTypeError(`Content-Type charset ${JSON.stringify(charset)} is not supported: JSON is sent as UTF-8 (charset=utf-8, or none)`),
+  unsupportedCharset: (charset: string) =>
+    new UnsupportedMediaTypeError(`Content-Type charset ${JSON.stringify(charset.length > 64 ? `${charset.slice(0, 64)}…` : charset)} is not supported: JSON is sent as UTF-8 (charset=utf-8 once, or none)`),
   unsupportedContentCoding: (coding: string) => new UnsupportedContentCodingError(`Content-Encoding ${JSON.stringify(coding)} is not supported: send the body uncoded`),
   internal: () => new InternalError('Internal server error'),
   queryTimeout: (detail?: string) => new QueryTimeoutError(detail),

@@ -69,6 +69,7 @@ describe('bad input', () => {
     ['oversized body', () => api.post(RR, { priority: 1, opts: { title: 'x'.repeat(5000) } }), 413],
     ['wrong content type', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'text/plain' }), 415],
     ['JSON labelled latin1', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=ISO-8859-1' }), 415],
+    ['JSON labelled utf-8 and then latin1', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=utf-8; charset=latin1' }), 415],
     ['JSON labelled UTF-16', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset="utf-16"' }), 415],
     ['form content type (curl -d default)', () => api.post(RR, new RawBody('priority=1'), { 'content-type': 'application/x-www-form-urlencoded' }), 415],
     ['PATCH an unknown id', () => api.patch(`${RR}/00000000-0000-0000-0000-000000000000`, { priority: 1 }), 404],
@@ -174,6 +175,12 @@ describe('bad input', () => {
       assert.equal(reply.body.opts.title, 'é');
       assert.equal((await api.delete(`${RR}/${reply.body.id}`)).status, 204);
     }
+  });
+
+  test('a long charset is named shortly in the refusal', async () => {
+    const reply = await api.post(RR, new RawBody('{"priority":1}'), { 'content-type': `application/json; charset=${'x'.repeat(5000)}` });
+    assertError(reply, 415);
+    assert.ok(reply.body.error_message.length < 200, reply.body.error_message);
   });
 
   test('the PATCH is all or nothing: one bad field, no field applied', async () => {
