@@ -160,7 +160,8 @@ describe('list parameters', () => {
 describe('ext filters and order across JSON types', () => {
   const { api } = useService();
   // One ext key holding a value of every JSON type, and rows without it: both stores must agree.
-  const values: Record<string, unknown> = { one: 1, real: 2.5, text1: '1', textb: 'b', yes: true, no: false, list: [1], object: { a: 1 }, null: null };
+  // big: an integer beyond 2^53, which SQLite's JSON reader would keep exact and no double equals.
+  const values: Record<string, unknown> = { one: 1, real: 2.5, big: 2044575613771616300, text1: '1', textb: 'b', yes: true, no: false, list: [1], object: { a: 1 }, null: null };
   const byName = new Map<string, string>();
 
   before(async () => {
@@ -183,7 +184,9 @@ describe('ext filters and order across JSON types', () => {
     assert.deepEqual(await named({ 'ext.v': true }), ['yes']);
     assert.deepEqual(await named({ 'ext.v': false }), ['no']);
     assert.deepEqual(await named({ 'ext.v': '1' }), ['text1']);
-    assert.deepEqual(await named(['>', v, 0]), ['one', 'real']);
+    assert.deepEqual(await named(['>', v, 0]), ['big', 'one', 'real']);
+    assert.deepEqual(await named({ 'ext.v': 2044575613771616300 }), ['big']);
+    assert.deepEqual(await named(['>=', v, 2044575613771616300]), ['big']);
     assert.deepEqual(await named(['<', v, 2]), ['one']);
     assert.deepEqual(await named(['>=', v, 'a']), ['textb']);
     assert.deepEqual(await named(['<', v, 'a']), ['text1']);
@@ -210,8 +213,8 @@ describe('ext filters and order across JSON types', () => {
     };
     // Unset and null tie, as do an array and an object of one type; id breaks the ties.
     const byId = (...names: string[]) => names.sort((a, b) => (byName.get(a)! < byName.get(b)! ? -1 : 1));
-    const ascending = [...byId('null', 'unset'), 'text1', 'textb', 'one', 'real', 'no', 'yes', 'list', 'object'];
+    const ascending = [...byId('null', 'unset'), 'text1', 'textb', 'one', 'real', 'big', 'no', 'yes', 'list', 'object'];
     assert.deepEqual(await order('asc'), ascending);
-    assert.deepEqual(await order('desc'), ['object', 'list', 'yes', 'no', 'real', 'one', 'textb', 'text1', ...byId('null', 'unset')]);
+    assert.deepEqual(await order('desc'), ['object', 'list', 'yes', 'no', 'big', 'real', 'one', 'textb', 'text1', ...byId('null', 'unset')]);
   });
 });

@@ -62,7 +62,10 @@ export const sqliteDialect: Dialect = {
   bindScalar: (value) => (typeof value === 'boolean' ? Number(value) : value),
   bindExtKey: (key) => `$."${key}"`,
   // json_extract yields SQL values (JSON true/false as 1/0): json_type tells which JSON type it was.
-  extTyped: (key, type) => `(CASE WHEN json_type(${EXT}, ${key()}) IN (${SQLITE_JSON_TYPES[type]}) THEN json_extract(${EXT}, ${key()}) END)`,
+  // A number as the double JSON's reader makes of it, as PostgreSQL compares it: json_extract reads
+  // 2044575613771616300 as that exact integer, which no double a client sends equals.
+  extTyped: (key, type) =>
+    `(CASE WHEN json_type(${EXT}, ${key()}) IN (${SQLITE_JSON_TYPES[type]}) THEN ${type === 'number' ? `CAST(json_extract(${EXT}, ${key()}) AS REAL)` : `json_extract(${EXT}, ${key()})`} END)`,
   // One value after the rank: within a rank its SQL values are of one kind and compare as such.
   extOrder: (key) => [
     `(CASE json_type(${EXT}, ${key()}) ${EXT_TYPE_ORDER.map((type, i) => `WHEN ${SQLITE_JSON_TYPES[type].split(', ').map((name) => `${name} THEN ${i + 1}`).join(' WHEN ')}`).join(' ')} END)`,
