@@ -70,6 +70,8 @@ describe('bad input', () => {
     ['wrong content type', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'text/plain' }), 415],
     ['JSON labelled latin1', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=ISO-8859-1' }), 415],
     ['JSON labelled utf-8 and then latin1', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=utf-8; charset=latin1' }), 415],
+    ['JSON labelled with a quote left open', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset="latin1' }), 415],
+    ['JSON labelled charset*=', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset=utf-8; charset*=latin1' }), 415],
     ['JSON labelled UTF-16', () => api.post(RR, new RawBody('{"priority":1}'), { 'content-type': 'application/json; charset="utf-16"' }), 415],
     ['form content type (curl -d default)', () => api.post(RR, new RawBody('priority=1'), { 'content-type': 'application/x-www-form-urlencoded' }), 415],
     ['PATCH an unknown id', () => api.patch(`${RR}/00000000-0000-0000-0000-000000000000`, { priority: 1 }), 404],
@@ -201,6 +203,23 @@ describe('bad input', () => {
       const [reply] = await connection.read(1);
       assert.equal(reply.status, 413);
       assert.equal(reply.json.error_code, 1413);
+    } finally {
+      connection.destroy();
+    }
+    assert.deepEqual(await api.snapshot(), snapshot);
+  });
+
+  test('two Content-Type fields are a 400, whichever one a proxy in front would read', async () => {
+    const connection = await RawConnection.open(service.current.port);
+    try {
+      const body = '{"priority":1}';
+      connection.write(
+        `POST ${RR} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${service.current.key}\r\nContent-Type: application/json\r\n` +
+          `Content-Type: application/json; charset=latin1\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      const [reply] = await connection.read(1);
+      assert.equal(reply.status, 400);
+      assert.equal(reply.json.error_message, 'Content-Type must be sent once');
     } finally {
       connection.destroy();
     }

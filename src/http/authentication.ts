@@ -16,6 +16,7 @@ import { DECISIONS_PATH, WHOAMI_PATH } from '../collections/api-paths.js';
 import { errors } from '../errors.js';
 import { servedMethod } from './lookup-forms.js';
 import { isPublicRoute } from './public-routes.js';
+import { fieldCount } from './header-fields.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,20 +34,6 @@ const CACHE_MS = 10_000;
 const CACHE_ENTRIES = 10_000;
 
 type Grant = Pick<ApiKeyRecord, 'domain' | 'role'>;
-
-/**
- * How many Authorization fields the head holds. Node keeps the first of
- * several; a proxy in front may act on the last (RFC 9110 §5.3: it is no
- * list field, a sender must not repeat it), so two keys are refused.
- */
-function authorizationFields(rawHeaders: readonly string[]): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name.length === 13 && name.toLowerCase() === 'authorization') count++;
-  }
-  return count;
-}
 
 /**
  * The domain every store call of this request is scoped to. There is no
@@ -92,7 +79,7 @@ export function registerAuthentication(app: FastifyInstance, store: Store): void
     // The matched pattern, undefined when nothing matched: unknown paths are not public.
     const route = request.routeOptions.url;
     if (route !== undefined && isPublicRoute(route)) return done();
-    if (authorizationFields(request.raw.rawHeaders) > 1) return done(errors.badRequest('Authorization must be sent once'));
+    if (fieldCount(request.raw.rawHeaders, 'authorization') > 1) return done(errors.badRequest('Authorization must be sent once'));
     const key = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (key === undefined) return done(errors.unauthorized());
     const cached = cache.get(key);

@@ -12,8 +12,8 @@
  *
  * JSON is UTF-8 (RFC 8259 §8.1): a Content-Type naming another charset is
  * a 415, not text read as UTF-8 that the client encoded otherwise. utf-8 in
- * any case (and the common misspelling utf8), or no charset, is accepted;
- * a type naming charset twice is refused too, whichever one a reader took.
+ * any case (and the common misspelling utf8) named once, or no charset, is
+ * accepted; two Content-Type fields are a 400, as two keys are.
  *
  * A body that is not well-formed UTF-8 (RFC 8259 §8.1; RFC 3629 §3: no
  * surrogates, no overlong forms) is a 400: decoded with replacement, its
@@ -32,6 +32,7 @@ import type { FastifyInstance } from 'fastify';
 import { errors, invalidField } from '../errors.js';
 import { nonFinitePath } from '../entity/json-bounds.js';
 import { requestMethod } from './extension-method-routing.js';
+import { fieldCount } from './header-fields.js';
 
 const TAKES_BODY = new Set(['POST', 'PUT', 'PATCH', 'LOOKUP', 'QUERY']);
 
@@ -66,7 +67,19 @@ const POISONING = 'Request body may not hold a "__proto__" key, nor a "construct
 const OUT_OF_RANGE = 'must be a number within the range of a double (about ±1.8e308)';
 
 const UTF8_LABELS = new Set(['utf-8', 'utf8']);
-const CHARSET_PARAMETER = /;\s*charset\s*=/gi;
+const CHARSET = /charset/gi;
+
+/**
+ * Whether a JSON Content-Type names no charset, or names it once as UTF-8.
+ * Any other mention of charset in its parameters (twice, unquoted halfway,
+ * `charset*=`) is a label some reader may take for another charset.
+ */
+function labelledUtf8OrUnlabelled(type: string): boolean {
+  const mentions = type.match(CHARSET)?.length ?? 0;
+  if (mentions === 0) return true;
+  const { charset } = parseContentType(type).parameters;
+  return mentions === 1 && charset !== undefined && UTF8_LABELS.has(charset.toLowerCase());
+}
 
 const NOT_UTF8 = 'Request body is not well-formed UTF-8';
 
@@ -87,10 +100,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     if (bytes.length === 0 && !TAKES_BODY.has(requestMethod(request))) return done(null, undefined);
     const coding = request.headers['content-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity' && coding.trim() !== '') return done(errors.unsupportedContentCoding(coding), undefined);
-    const type = request.headers['content-type'] ?? '';
-    const { charset } = parseContentType(type).parameters;
-    if (charset !== undefined && !UTF8_LABELS.has(charset.toLowerCase())) return done(errors.unsupportedCharset(charset), undefined);
-    if (charset !== undefined && (type.match(CHARSET_PARAMETER)?.length ?? 0) > 1) return done(errors.unsupportedCharset(type), undefined);
+    if (fieldCount(request.raw.rawHeaders, 'content-type') > 1) return done(errors.badRequest('Content-Type must be sent once'), undefined);
+    if (!labelledUtf8OrUnlabelled(request.headers['content-type'] ?? '')) return done(errors.unsupportedCharset(), undefined);
     if (!isUtf8(bytes)) return done(errors.badRequest(NOT_UTF8), undefined);
     const text = bytes.toString('utf8');
     // Shorter texts cannot be that deep: the common case skips the scan.
