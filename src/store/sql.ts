@@ -127,27 +127,28 @@ const columnOf = (field: FieldRef & { kind: 'column' }) => quote(field.leaf.colu
 /** A fresh placeholder bound to the ext key at each call. */
 const extKey = (key: string, params: Params, dialect: Dialect) => () => params.add(dialect.bindExtKey(key));
 
+const columnValue = (field: FieldRef & { kind: 'column' }, value: Scalar, params: Params, dialect: Dialect) => params.add(dialect.bindScalar(value, field.leaf.field));
+const extValue = (value: Scalar, type: ExtType, params: Params, dialect: Dialect) => dialect.extOperand(params.add(dialect.bindExtScalar(value)), type);
+
 /** `field` compared with `value` by `compare(left, right)`; an ext key only where its stored type is the value's. */
 function comparison(field: FieldRef, value: Scalar, params: Params, dialect: Dialect, compare: (left: string, right: string) => string): string {
-  if (field.kind === 'column') return compare(columnOf(field), params.add(dialect.bindScalar(value, field.leaf.field)));
+  if (field.kind === 'column') return compare(columnOf(field), columnValue(field, value, params, dialect));
   const type = extTypeOf(value);
-  return compare(dialect.extTyped(extKey(field.key, params, dialect), type), dialect.extOperand(params.add(dialect.bindExtScalar(value)), type));
+  return compare(dialect.extTyped(extKey(field.key, params, dialect), type), extValue(value, type, params, dialect));
 }
 
 function inList(field: FieldRef, values: Scalar[], params: Params, dialect: Dialect): string {
-  if (field.kind === 'column') {
-    return `(${columnOf(field)} IN (${values.map((value) => params.add(dialect.bindScalar(value, field.leaf.field))).join(', ')}))`;
-  }
+  if (field.kind === 'column') return `(${columnOf(field)} IN (${values.map((value) => columnValue(field, value, params, dialect)).join(', ')}))`;
   // One IN for each type among the values: an ext value matches values of its own type.
   const byType = new Map<ExtType, Scalar[]>();
   for (const value of values) {
-    const group = byType.get(extTypeOf(value));
+    const type = extTypeOf(value);
+    const group = byType.get(type);
     if (group) group.push(value);
-    else byType.set(extTypeOf(value), [value]);
+    else byType.set(type, [value]);
   }
   const terms = [...byType].map(
-    ([type, group]) =>
-      `${dialect.extTyped(extKey(field.key, params, dialect), type)} IN (${group.map((value) => dialect.extOperand(params.add(dialect.bindExtScalar(value)), type)).join(', ')})`,
+    ([type, group]) => `${dialect.extTyped(extKey(field.key, params, dialect), type)} IN (${group.map((value) => extValue(value, type, params, dialect)).join(', ')})`,
   );
   return `(${terms.join(' OR ')})`;
 }

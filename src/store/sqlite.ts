@@ -20,7 +20,7 @@ import type { ListQuery } from '../query/params.js';
 import { ListBudget, listNeedsCounting } from '../query/list-budget.js';
 import { migrate, MIGRATIONS_TABLE } from './migrations.js';
 import { calendarOfRow, calendarStatements } from './calendar-sql.js';
-import { DOMAIN_COLUMN, entityColumns, EXT_TYPE_ORDER, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect } from './sql.js';
+import { DOMAIN_COLUMN, entityColumns, EXT_TYPE_ORDER, insertStatement, listStatement, lookupStatement, orderLookupRows, quote, referrersStatement, rowExistsStatement, tableName, type Dialect, type ExtType } from './sql.js';
 import type { ChangeFeed } from '../events/change-feed.js';
 import { prepareDataFile } from './file-guard.js';
 import { crossProcessChangeFeed } from './sqlite-change-log.js';
@@ -43,13 +43,27 @@ const { DatabaseSync } = sqlite;
 
 const EXT = quote(EXT_EXTRA_COLUMN);
 
-/** json_type's names for each JSON type, as SQL text literals. */
-const SQLITE_JSON_TYPES: Record<(typeof EXT_TYPE_ORDER)[number], string> = {
-  string: "'text'",
-  number: "'integer', 'real'",
-  boolean: "'true', 'false'",
-  array: "'array'",
-  object: "'object'",
+/** json_type's names for each JSON type. */
+const SQLITE_JSON_TYPES: Record<(typeof EXT_TYPE_ORDER)[number], readonly string[]> = {
+  string: ['text'],
+  number: ['integer', 'real'],
+  boolean: ['true', 'false'],
+  array: ['array'],
+  object: ['object'],
+};
+
+const textList = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
+
+/**
+ * An ext value of each JSON type as json_extract reads it (JSON true/false as
+ * 1/0). A number as the double JSON's reader makes of it, as PostgreSQL
+ * compares it: json_extract reads 2044575613771616300 as that exact integer,
+ * which no double a client sends equals.
+ */
+const SQLITE_EXT_AS: Record<ExtType, (key: string) => string> = {
+  string: (key) => `json_extract(${EXT}, ${key})`,
+  number: (key) => `CAST(json_extract(${EXT}, ${key}) AS REAL)`,
+  boolean: (key) => `json_extract(${EXT}, ${key})`,
 };
 
 export const sqliteDialect: Dialect = {
@@ -61,15 +75,12 @@ export const sqliteDialect: Dialect = {
   tableSuffix: ' STRICT',
   bindScalar: (value) => (typeof value === 'boolean' ? Number(value) : value),
   bindExtKey: (key) => `$."${key}"`,
-  // json_extract yields SQL values (JSON true/false as 1/0): json_type tells which JSON type it was.
-  // A number as the double JSON's reader makes of it, as PostgreSQL compares it: json_extract reads
-  // 2044575613771616300 as that exact integer, which no double a client sends equals.
-  extTyped: (key, type) =>
-    `(CASE WHEN json_type(${EXT}, ${key()}) IN (${SQLITE_JSON_TYPES[type]}) THEN ${type === 'number' ? `CAST(json_extract(${EXT}, ${key()}) AS REAL)` : `json_extract(${EXT}, ${key()})`} END)`,
+  // json_type tells which JSON type json_extract's SQL value was.
+  extTyped: (key, type) => `(CASE WHEN json_type(${EXT}, ${key()}) IN (${textList(SQLITE_JSON_TYPES[type])}) THEN ${SQLITE_EXT_AS[type](key())} END)`,
   // One value after the rank: within a rank its SQL values are of one kind and compare as such.
   extOrder: (key) => [
-    `(CASE json_type(${EXT}, ${key()}) ${EXT_TYPE_ORDER.map((type, i) => `WHEN ${SQLITE_JSON_TYPES[type].split(', ').map((name) => `${name} THEN ${i + 1}`).join(' WHEN ')}`).join(' ')} END)`,
-    `(CASE WHEN json_type(${EXT}, ${key()}) NOT IN ('array', 'object') THEN json_extract(${EXT}, ${key()}) END)`,
+    `(CASE json_type(${EXT}, ${key()}) ${EXT_TYPE_ORDER.flatMap((type, i) => SQLITE_JSON_TYPES[type].map((name) => `WHEN '${name}' THEN ${i + 1}`)).join(' ')} END)`,
+    `(CASE WHEN json_type(${EXT}, ${key()}) NOT IN (${textList([...SQLITE_JSON_TYPES.array, ...SQLITE_JSON_TYPES.object])}) THEN json_extract(${EXT}, ${key()}) END)`,
   ],
   extUnset: (key) => `json_extract(${EXT}, ${key()}) IS NULL`,
   bindExtScalar: (value: Scalar) => (typeof value === 'boolean' ? Number(value) : value),
