@@ -16,12 +16,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { seed } from './seed.js';
+import { freePort } from './ports.js';
 
 const WARMUP = Number(process.env.INSTR_WARMUP ?? 3000);
 const REQUESTS = Number(process.env.INSTR_REQUESTS ?? 2000);
@@ -35,14 +35,6 @@ interface Layer {
   path: string;
   /** Whether the server prints {"port": n} rather than listening on PORT. */
   printsPort: boolean;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `count` GETs, two at a time on two keep-alive connections; throws on any answer but 200. */

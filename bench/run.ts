@@ -19,7 +19,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import { BOOTSTRAP_DOMAIN } from '../src/auth/api-keys.js';
 import { roundRobin } from './round-robin.js';
 import { runLoad, THINK_MS, type Driver, type Load } from './load.js';
 import { treeCpuSeconds } from './process-cpu.js';
+import { freePort } from './ports.js';
 import { decisionCalls } from './decision-data.js';
 import { seed, seedDecisions, type Seeded } from './seed.js';
 
@@ -75,14 +75,6 @@ interface Server {
   process: ChildProcess;
   /** Further server processes behind the same port (nodes behind a balancer). */
   others?: ChildProcess[];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A baseline server script that prints {"port": n} when it listens. */
