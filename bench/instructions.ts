@@ -8,8 +8,8 @@
  * is not counted, and is about the same for every layer here.
  *
  * Layers: bare Fastify + one SQLite primary-key read (the ceiling), the same
- * behind the edge, and the service. Each runs under callgrind on a copy of
- * one 10k-row data set, is warmed with INSTR_WARMUP requests, then counted
+ * behind the edge, and the service. Each runs under callgrind on the same
+ * 10k-row data set, is warmed with INSTR_WARMUP requests, then counted
  * over INSTR_REQUESTS (default 2000) requests of random ids on two
  * keep-alive connections.
  */
@@ -35,6 +35,8 @@ interface Layer {
   path: string;
   /** Whether the server prints {"port": n} rather than listening on PORT. */
   printsPort: boolean;
+  /** Whether requests carry the API key. */
+  keyed: boolean;
 }
 
 /** `count` GETs, two at a time on two keep-alive connections; throws on any answer but 200. */
@@ -76,7 +78,7 @@ async function count(layer: Layer, dataDir: string, ids: string[], key: string):
     if (layer.printsPort) port = await new Promise<number>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port)));
     else child.stdout!.resume();
     await waitFor(port);
-    const withKey = layer.name === 'service' ? key : undefined;
+    const withKey = layer.keyed ? key : undefined;
     await requests(port, WARMUP, layer.path, ids, withKey);
     execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
     await requests(port, REQUESTS, layer.path, ids, withKey);
@@ -93,14 +95,15 @@ async function count(layer: Layer, dataDir: string, ids: string[], key: string):
 
 const ceiling = (front: string[]): Layer['args'] => (dataDir) => [path.join(here, 'servers/fastify-sqlite.js'), path.join(dataDir, 'app.db'), 'recordrules', BOOTSTRAP_DOMAIN, ...front];
 const layers: Layer[] = [
-  { name: 'fastify+sqlite', args: ceiling([]), path: '/recordrules/', printsPort: true },
-  { name: 'fastify+sqlite+edge', args: ceiling(['edge']), path: '/recordrules/', printsPort: true },
+  { name: 'fastify+sqlite', args: ceiling([]), path: '/recordrules/', printsPort: true, keyed: false },
+  { name: 'fastify+sqlite+edge', args: ceiling(['edge']), path: '/recordrules/', printsPort: true, keyed: false },
   {
     name: 'service',
     args: () => [path.join(root, 'dist/src/main.js')],
     env: (dataDir, port) => ({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
     path: '/rest/v1/uc/recordrules/',
     printsPort: false,
+    keyed: true,
   },
 ];
 
